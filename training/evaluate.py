@@ -1,0 +1,103 @@
+"""`make eval`: validation figures of a saved model beside the TF-IDF + logistic regression baseline.
+
+Sentence level (spans projected onto sentences) and paragraph level (SemEval-2023 Task 3's unit: the union of a
+paragraph's sentence labels against the official paragraph labels). Thresholds are the model's own (tuned on
+this split, so optimistic) and cross-fitted (tuned on one half of the documents, applied to the other): the
+cross-fitted figure is the honest one. The project devices are scored on the annotation test split.
+Usage: python -m training.evaluate [--model=runs/framing] [--data=DIR] [--baseline=false]
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from model.analyzer import Analyzer
+from training.annotations import PROJECT_LABELS
+from training.baseline import baseline_probabilities
+from training.config import EvalConfig, TrainConfig, build_config
+from training.data import annotation_splits, build_tables, technique_articles
+from training.corpora import corpora_root
+from training.examples import article_sentences, split_articles
+from training.report import format_metrics
+from training.metrics import (cross_fitted_predictions, expected_calibration_error, positive_calibration_error,
+                              report)
+
+
+def paragraph_matrices(sentences, probs: np.ndarray, pred: np.ndarray, articles, labels: list[str]):
+    """Gold and predicted paragraph label matrices: a paragraph is predicted to carry a label when any of its
+    sentences does."""
+    index = {label: j for j, label in enumerate(labels)}
+    keys = [(a.doc_id, i) for a in articles for i in range(len(a.paragraphs))]
+    row = {k: n for n, k in enumerate(keys)}
+    gold = np.zeros((len(keys), len(labels)), dtype=bool)
+    for a in articles:
+        for i, (_, _, para_labels) in enumerate(a.paragraphs):
+            gold[row[(a.doc_id, i)], [index[x] for x in para_labels if x in index]] = True
+    para_pred = np.zeros_like(gold)
+    for s, p in zip(sentences, pred):
+        if s.paragraph >= 0:
+            para_pred[row[(s.doc_id, s.paragraph)]] |= p
+    return gold, para_pred
+
+
+def framing_tables(labels, gold, probs, thresholds, sentences, articles, groups) -> dict:
+    tuned = probs >= thresholds
+    crossed = cross_fitted_predictions(gold, probs, groups)
+    out = {}
+    for name, pred in (("cross_fitted", crossed), ("shipped_thresholds", tuned)):
+        pg, pp = paragraph_matrices(sentences, probs, pred, articles, labels)
+        out[name] = {"sentence": report(gold, pred, labels), "paragraph": report(pg, pp, labels)}
+    out["ece"] = expected_calibration_error(probs, gold)
+    out["ece_p_over_0.05"] = positive_calibration_error(probs, gold)
+    return out
+
+
+def evaluate_folder(folder: Path, data: str | None = None, baseline: bool = True, device: str = "auto") -> dict:
+    analyzer = Analyzer.from_pretrained(folder, device=device, batch_size=64)
+    saved = json.loads((Path(folder) / "training_config.json").read_text(encoding="utf-8"))["config"]
+    config = TrainConfig(**{**saved, "sources": tuple(saved["sources"]), "data": data or ""})
+    root = corpora_root(data)
+    train_articles, val_articles = split_articles(technique_articles(config, root), config.val_fraction, config.seed)
+    techniques = [label for label in analyzer.labels if label not in PROJECT_LABELS]
+    cols = [analyzer.labels.index(label) for label in techniques]
+    sentences = [s for a in val_articles for s in article_sentences(a)]
+    gold = np.array([[label in s.labels for label in techniques] for s in sentences])  # (n, n_techniques)
+    probs = analyzer.probabilities([s.text for s in sentences]).numpy()[:, cols]
+    thresholds = np.array([analyzer.thresholds[label] for label in techniques])
+    groups = np.array([s.doc_id for s in sentences])
+    metrics = {"model": framing_tables(techniques, gold, probs, thresholds, sentences, val_articles, groups),
+               "labels": techniques, "untrained_labels": analyzer.untrained_labels,
+               "val_articles": len(val_articles), "val_sentences": len(sentences)}
+    if baseline:
+        train_sentences = [s for a in train_articles for s in article_sentences(a)]
+        base = baseline_probabilities([s.text for s in train_sentences],
+                                      np.array([[label in s.labels for label in techniques] for s in train_sentences]),
+                                      [s.text for s in sentences])
+        base_thresholds = np.full(len(techniques), 0.5)
+        metrics["baseline"] = framing_tables(techniques, gold, base, base_thresholds, sentences, val_articles, groups)
+    devices = [label for label in analyzer.labels if label in PROJECT_LABELS]
+    if devices and config.annotations:
+        _, _, test = annotation_splits(config, root)
+        dev_gold = np.array([[label in s.labels for label in devices] for s in test])
+        dev_cols = [analyzer.labels.index(label) for label in devices]
+        dev_probs = analyzer.probabilities([s.text for s in test]).numpy()[:, dev_cols]
+        dev_pred = dev_probs >= np.array([analyzer.thresholds[label] for label in devices])
+        metrics["project_devices_test"] = report(dev_gold, dev_pred, devices)
+    (Path(folder) / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
+    return metrics
+
+
+def main(argv: list[str]) -> None:
+    config = build_config(EvalConfig, argv)
+    folder = Path(config.model)
+    if not (folder / "training_config.json").is_file():
+        raise SystemExit(f"No trained model at {folder}: run `make train` or pass --model=FOLDER")
+    metrics = evaluate_folder(folder, config.data or None, config.baseline, config.device)
+    print(format_metrics(metrics))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,65 @@
+"""Printing evaluation figures, and the model card (README.md) written beside a trained model."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def _row(name: str, m: dict) -> str:
+    return f"| {name} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |"
+
+
+def per_label_table(result: dict, title: str) -> list[str]:
+    lines = [f"#### {title}", "", "| label | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+    lines += [_row(label, m) for label, m in result["labels"].items()]
+    lines += ["", f"micro P {result['micro_precision']:.3f}  R {result['micro_recall']:.3f}  "
+                  f"F1 **{result['micro_f1']:.3f}**; macro F1 {result['macro_f1']:.3f} "
+                  f"(over labels with support) on {result['n_items']} items", ""]
+    return lines
+
+
+def summary_table(metrics: dict) -> list[str]:
+    lines = ["| system | thresholds | sentence micro-F1 | sentence macro-F1 | paragraph micro-F1 | paragraph macro-F1 |",
+             "|---|---|---|---|---|---|"]
+    for system in ("model", "baseline"):
+        for kind in ("cross_fitted", "shipped_thresholds"):
+            if system in metrics:
+                s, p = metrics[system][kind]["sentence"], metrics[system][kind]["paragraph"]
+                name = "fine-tuned encoder" if system == "model" else "TF-IDF + logistic regression"
+                lines.append(f"| {name} | {kind.replace('_', ' ')} | {s['micro_f1']:.3f} | {s['macro_f1']:.3f} | "
+                             f"{p['micro_f1']:.3f} | {p['macro_f1']:.3f} |")
+    return lines
+
+
+def format_metrics(metrics: dict) -> str:
+    lines = [f"Validation: {metrics['val_articles']} articles, {metrics['val_sentences']} sentences "
+             "(SemEval-2023 Task 3 English, split by story)", ""]
+    lines += summary_table(metrics) + [""]
+    m = metrics["model"]
+    lines += [f"Calibration (model): ECE {m['ece']:.4f} over all (sentence, label) pairs; "
+              f"ECE {m['ece_p_over_0.05']:.4f} over probabilities >= 0.05", ""]
+    lines += per_label_table(m["cross_fitted"]["sentence"], "Model, sentence level, cross-fitted thresholds")
+    lines += per_label_table(m["cross_fitted"]["paragraph"], "Model, paragraph level, cross-fitted thresholds")
+    if "baseline" in metrics:
+        lines += per_label_table(metrics["baseline"]["cross_fitted"]["paragraph"],
+                                 "Baseline, paragraph level, cross-fitted thresholds")
+    if "project_devices_test" in metrics:
+        lines += per_label_table(metrics["project_devices_test"], "Project devices, annotation TEST split")
+    if metrics["untrained_labels"]:
+        lines += [f"Untrained labels (no training examples; never predicted): {', '.join(metrics['untrained_labels'])}"]
+    return "\n".join(lines)
+
+
+def write_model_card(folder: Path, metrics: dict) -> None:
+    info = json.loads((Path(folder) / "training_config.json").read_text(encoding="utf-8"))
+    card = ["# Framing and persuasion-technique sentence classifier", "",
+            "Multi-label sentence classifier over the framing labels of the project's LABELS.md, fine-tuned from "
+            f"`{Path(info['config']['encoder']).name}` (all-MiniLM-L6-v2, Apache-2.0).", "",
+            "## Data", "",
+            f"- SemEval-2023 Task 3 English train bundle: {info['data']['train_articles']} training and "
+            f"{info['data']['val_articles']} validation articles (split by story); spans projected onto sentences.",
+            f"- Project annotations (data/annotations): {json.dumps(info['data']['annotations'])}.",
+            f"- Training positives per label: {json.dumps(info['data']['train_positives'])}.", "",
+            "## Validation figures", "", format_metrics(metrics), "",
+            "## Training config", "", "```json", json.dumps(info["config"], indent=2), "```", ""]
+    (Path(folder) / "README.md").write_text("\n".join(card), encoding="utf-8")
