@@ -18,7 +18,7 @@ from model.analyzer import Analyzer
 from training.annotations import PROJECT_LABELS
 from training.baseline import baseline_probabilities
 from training.config import EvalConfig, TrainConfig, build_config
-from training.data import annotation_splits, build_tables, technique_articles
+from training.data import annotation_splits, technique_articles
 from training.corpora import corpora_root
 from training.examples import article_sentences, split_articles
 from training.report import format_metrics
