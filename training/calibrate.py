@@ -46,22 +46,20 @@ def calibrate(logits: np.ndarray, labels: list[str], val: Table) -> tuple[float,
 def main(argv: list[str]) -> None:
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from training.config import TrainConfig
+    from training.config import saved_train_config
     from training.data import build_tables
-    from training.train import predict_logits, tokenized
+    from training.train import calibrate_model
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default="runs/framing")
     args = parser.parse_args(argv)
     folder = Path(args.model)
-    saved = json.loads((folder / "training_config.json").read_text(encoding="utf-8"))["config"]
-    config = TrainConfig(**{**saved, "sources": tuple(saved["sources"])})
+    config = saved_train_config(folder)
     model = AutoModelForSequenceClassification.from_pretrained(folder).eval()
     tokenizer = AutoTokenizer.from_pretrained(folder)
     labels, _, val, _ = build_tables(config)
     assert labels == [model.config.id2label[i] for i in range(model.config.num_labels)]
-    logits = predict_logits(model, tokenized(val, tokenizer, config.max_length), tokenizer, torch.device("cpu"))
-    temperature, thresholds = calibrate(logits, labels, val)
+    temperature, thresholds = calibrate_model(model, val, tokenizer, config, torch.device("cpu"))
     settings = json.loads((folder / FRAMING_FILE).read_text(encoding="utf-8"))
     settings.update(temperature=temperature, thresholds=thresholds)
     (folder / FRAMING_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")

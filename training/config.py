@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import tomllib
 import typing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -48,6 +50,12 @@ class EvalConfig:
     baseline: bool = True
     batch_size: int = 64
     device: str = "auto"
+
+
+def saved_train_config(folder: str | Path, **overrides: Any) -> TrainConfig:
+    """The resolved TrainConfig saved with a trained model (training_config.json), with ``overrides``."""
+    saved = json.loads((Path(folder) / "training_config.json").read_text(encoding="utf-8"))["config"]
+    return TrainConfig(**{**saved, "sources": tuple(saved["sources"]), **overrides})
 
 
 def _convert(raw: Any, annotation: Any, key: str) -> Any:

@@ -3,7 +3,8 @@
 Sentence level (spans projected onto sentences) and paragraph level (SemEval-2023 Task 3's unit: the union of a
 paragraph's sentence labels against the official paragraph labels). Thresholds are the model's own (tuned on
 this split, so optimistic) and cross-fitted (one threshold tuned on one half of the documents, applied to the
-other): the cross-fitted figure is the honest one. The baseline's threshold is tuned the same way. The project devices are scored on the annotation test split.
+other): the cross-fitted figure is the honest one. The baseline's threshold is tuned the same way. The project
+devices are scored on the annotation test split.
 Usage: python -m training.evaluate [--model=runs/framing] [--data=DIR] [--baseline=false]
 """
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from model.analyzer import Analyzer
 from training.annotations import PROJECT_LABELS
 from training.baseline import baseline_probabilities
-from training.config import EvalConfig, TrainConfig, build_config
+from training.config import EvalConfig, build_config, saved_train_config
 from training.data import annotation_splits, technique_articles
 from training.corpora import corpora_root
 from training.examples import article_sentences, split_articles
@@ -43,12 +44,15 @@ def paragraph_matrices(sentences, pred: np.ndarray, articles, labels: list[str])
     return gold, para_pred
 
 
-def framing_tables(labels, gold, probs, thresholds, sentences, articles) -> dict:
+def framing_tables(labels, gold, probs, thresholds, sentences, articles, keys: list) -> dict:
     """Sentence and paragraph reports with the given thresholds and with cross-fitted ones (one threshold tuned
-    on paragraph micro-F1 of one half of the documents, applied to the other half), and calibration errors."""
-    keys = [(s.doc_id, s.paragraph) for s in sentences]
-    crossed = cross_fitted_predictions(probs, np.array([s.doc_id for s in sentences]),
-                                       lambda rows: paragraph_threshold(gold[rows], probs[rows], [keys[i] for i in rows]))
+    on paragraph micro-F1 of one half of the documents, applied to the other half), and calibration errors.
+    ``keys``: each sentence's (document, paragraph)."""
+
+    def tune(rows: np.ndarray) -> float:
+        return paragraph_threshold(gold[rows], probs[rows], [keys[i] for i in rows])
+
+    crossed = cross_fitted_predictions(probs, np.array([s.doc_id for s in sentences]), tune)
     out = {}
     for name, pred in (("cross_fitted", crossed), ("shipped_thresholds", probs >= thresholds)):
         pg, pp = paragraph_matrices(sentences, pred, articles, labels)
@@ -60,8 +64,7 @@ def framing_tables(labels, gold, probs, thresholds, sentences, articles) -> dict
 
 def evaluate_folder(folder: Path, data: str | None = None, baseline: bool = True, device: str = "auto") -> dict:
     analyzer = Analyzer.from_pretrained(folder, device=device, batch_size=64)
-    saved = json.loads((Path(folder) / "training_config.json").read_text(encoding="utf-8"))["config"]
-    config = TrainConfig(**{**saved, "sources": tuple(saved["sources"]), "data": data or ""})
+    config = saved_train_config(folder, data=data or "")
     root = corpora_root(data)
     train_articles, val_articles = split_articles(technique_articles(config, root), config.val_fraction, config.seed)
     techniques = [label for label in analyzer.labels if label not in PROJECT_LABELS]
@@ -70,7 +73,8 @@ def evaluate_folder(folder: Path, data: str | None = None, baseline: bool = True
     gold = np.array([[label in s.labels for label in techniques] for s in sentences])  # (n, n_techniques)
     probs = analyzer.probabilities([s.text for s in sentences]).numpy()[:, cols]
     thresholds = np.array([analyzer.thresholds[label] for label in techniques])
-    metrics = {"model": framing_tables(techniques, gold, probs, thresholds, sentences, val_articles),
+    keys = [(s.doc_id, s.paragraph) for s in sentences]
+    metrics = {"model": framing_tables(techniques, gold, probs, thresholds, sentences, val_articles, keys),
                "labels": techniques, "untrained_labels": analyzer.untrained_labels,
                "val_articles": len(val_articles), "val_sentences": len(sentences)}
     if baseline:
@@ -78,9 +82,8 @@ def evaluate_folder(folder: Path, data: str | None = None, baseline: bool = True
         base = baseline_probabilities([s.text for s in train_sentences],
                                       np.array([[label in s.labels for label in techniques] for s in train_sentences]),
                                       [s.text for s in sentences])
-        keys = [(s.doc_id, s.paragraph) for s in sentences]
         base_threshold = paragraph_threshold(gold, base, keys)  # tuned like the model's, on this split
-        metrics["baseline"] = framing_tables(techniques, gold, base, base_threshold, sentences, val_articles)
+        metrics["baseline"] = framing_tables(techniques, gold, base, base_threshold, sentences, val_articles, keys)
     devices = [label for label in analyzer.labels if label in PROJECT_LABELS]
     if devices and config.annotations:
         _, _, test = annotation_splits(config, root)
