@@ -7,7 +7,9 @@ export HF_HUB_OFFLINE := 1
 ARGS ?=
 MODEL ?= runs/framing
 
-.PHONY: install demo test data train eval ship bench clean
+STANCE_MODEL ?= runs/stance
+
+.PHONY: install demo test data train eval ship bench clean train-stance eval-stance ship-stance
 
 install: $(VENV)/.installed
 
@@ -35,6 +37,16 @@ eval: install
 
 ship: install
 	$(PY) -m training.ship --model=$(MODEL) $(ARGS)
+
+# stance: a LoRA adapter + head over the shipped model's encoder (--base=FOLDER for another framing model)
+train-stance: install
+	$(PY) -m training.stance_train --out=$(STANCE_MODEL) $(ARGS)
+
+eval-stance: install
+	$(PY) -m training.stance_eval --model=$(STANCE_MODEL)
+
+ship-stance: install
+	$(PY) -m training.ship_stance --model=$(STANCE_MODEL) $(ARGS)
 
 bench: install
 	$(PY) -m training.bench $(ARGS)

@@ -10,6 +10,7 @@ from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTok
 
 from model.results import DocumentResult, SentenceResult
 from model.sentences import split_sentences
+from model.stance import StanceScorer, has_stance, normalize_targets, roll_up, stance_results
 from model.weights import PLAIN_FILE, load_state_dict
 
 SHIPPED_MODEL = Path(__file__).resolve().parent / "shipped"
@@ -26,8 +27,10 @@ class Analyzer:
     """Scores sentences and documents. Build it with :meth:`from_pretrained`; the constructor only stores."""
 
     def __init__(self, model, tokenizer, thresholds: dict[str, float], temperature: float = 1.0,
-                 max_length: int = 128, batch_size: int = 32, settings: dict | None = None):
+                 max_length: int = 128, batch_size: int = 32, settings: dict | None = None,
+                 stance: StanceScorer | None = None):
         self.model = model
+        self.stance = stance
         self.tokenizer = tokenizer
         self.thresholds = thresholds
         self.temperature = temperature
@@ -58,8 +61,10 @@ class Analyzer:
         model.to(resolve_device(device)).eval()
         tokenizer = AutoTokenizer.from_pretrained(folder)
         settings = json.loads((folder / FRAMING_FILE).read_text(encoding="utf-8"))
+        stance = (StanceScorer.from_pretrained(folder, model.base_model, tokenizer, batch_size)
+                  if has_stance(folder) else None)
         return cls(model, tokenizer, settings["thresholds"], settings.get("temperature", 1.0),
-                   settings.get("max_length", 128), batch_size, settings)
+                   settings.get("max_length", 128), batch_size, settings, stance)
 
     @torch.inference_mode()
     def probabilities(self, sentences: list[str]) -> torch.Tensor:
@@ -77,31 +82,46 @@ class Analyzer:
             out[idx] = torch.sigmoid(logits / self.temperature).cpu()
         return out
 
-    def _results(self, texts: list[str], spans: list[tuple[int, int]], probs: torch.Tensor) -> list[SentenceResult]:
-        labels = self.labels
+    def check_targets(self, targets: list[str] | None) -> list[str]:
+        """The validated targets (see model/stance.py normalize_targets); an error if the model has no stance."""
+        names = normalize_targets(targets, self.tokenizer)
+        if names and self.stance is None:
+            raise ValueError("targets were given but this model has no stance files (stance.json, "
+                             "stance.safetensors): use the shipped model or run `make train-stance`")
+        return names
+
+    def _results(self, texts: list[str], spans: list[tuple[int, int]], targets: list[str]) -> list[SentenceResult]:
+        labels, probs = self.labels, self.probabilities(texts)  # probs: (n_sentences, n_labels)
         threshold = torch.tensor([self.thresholds[label] for label in labels])  # (n_labels,)
         chosen = probs >= threshold  # (n_sentences, n_labels)
+        stances = (stance_results(self.stance.grid(texts, targets), targets, self.stance.labels)
+                   if targets else [{} for _ in texts])
         return [SentenceResult(text, start, end,
                                [labels[j] for j in range(len(labels)) if chosen[i, j]],
-                               {label: round(float(probs[i, j]), 4) for j, label in enumerate(labels)})
+                               {label: round(float(probs[i, j]), 4) for j, label in enumerate(labels)},
+                               stances[i])
                 for i, (text, (start, end)) in enumerate(zip(texts, spans))]
 
-    def score(self, sentences: list[str]) -> list[SentenceResult]:
-        """Score each string as one sentence (no splitting)."""
+    def score(self, sentences: list[str], targets: list[str] | None = None) -> list[SentenceResult]:
+        """Score each string as one sentence (no splitting); with ``targets``, also its stance toward each."""
         _check_texts(sentences, "score")
-        return self._results(sentences, [(0, len(s)) for s in sentences], self.probabilities(sentences))
+        names = self.check_targets(targets)
+        return self._results(sentences, [(0, len(s)) for s in sentences], names)
 
-    def predict(self, documents: list[str]) -> list[DocumentResult]:
-        """Split each document into sentences and score them; an empty document gives no sentences."""
+    def predict(self, documents: list[str], targets: list[str] | None = None) -> list[DocumentResult]:
+        """Split each document into sentences and score them; an empty document gives no sentences. With
+        ``targets``, each sentence gets its stance toward each target and each document a roll-up."""
         _check_texts(documents, "predict")
+        names = self.check_targets(targets)
         spans = [split_sentences(doc) for doc in documents]
         flat = [(d, s.start, s.end) for d, doc_spans in enumerate(spans) for s in doc_spans]
         texts = [documents[d][start:end] for d, start, end in flat]
-        results = self._results(texts, [(start, end) for _, start, end in flat], self.probabilities(texts))
+        results = self._results(texts, [(start, end) for _, start, end in flat], names)
         per_doc: list[list[SentenceResult]] = [[] for _ in documents]
         for (d, _, _), result in zip(flat, results):
             per_doc[d].append(result)
-        return [DocumentResult(sentences, _count_labels(sentences)) for sentences in per_doc]
+        return [DocumentResult(sentences, _count_labels(sentences), roll_up([s.stance for s in sentences], names))
+                for sentences in per_doc]
 
     def export(self, path: str | os.PathLike) -> Path:
         """Write a plain transformers folder (float32 safetensors) that other tools load directly."""
@@ -109,6 +129,8 @@ class Analyzer:
         self.model.save_pretrained(folder)
         self.tokenizer.save_pretrained(folder)
         (folder / FRAMING_FILE).write_text(json.dumps(self.settings, indent=2), encoding="utf-8")
+        if self.stance is not None:
+            self.stance.save(folder)
         assert (folder / PLAIN_FILE).is_file()
         return folder
 

@@ -31,6 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--model", default=None, help="model folder (default: the shipped model)")
     score.add_argument("--batch-size", type=int, default=32)
     score.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    score.add_argument("--target", action="append", default=[], metavar="NAME",
+                       help="a target for stance (favor/against/none per sentence); repeat for several")
+    score.add_argument("--targets-file", metavar="FILE", help="targets, one per line (# starts a comment)")
+    score.add_argument("--summary", metavar="FILE",
+                       help="also write one JSON line per document: label counts and per-target stance roll-up")
     export = sub.add_parser("export", help="write the model as a plain transformers folder (float32 safetensors)")
     export.add_argument("out", metavar="FOLDER")
     export.add_argument("--model", default=None, help="model folder (default: the shipped model)")
@@ -41,15 +46,31 @@ def sentence_rows(name: str, result: DocumentResult) -> list[dict]:
     return [{"document": name, "index": i, **s.to_dict()} for i, s in enumerate(result.sentences)]
 
 
-def render(rows: list[dict], fmt: str, labels: list[str]) -> str:
+def read_targets(args) -> list[str]:
+    """--target values, then the lines of --targets-file (blank lines and # comments skipped)."""
+    targets = list(args.target)
+    if args.targets_file:
+        try:
+            lines = Path(args.targets_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as err:
+            raise ValueError(f"--targets-file {args.targets_file}: cannot be read as UTF-8 text ({err}); "
+                             "give a text file with one target per line") from err
+        targets += [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    return targets
+
+
+def render(rows: list[dict], fmt: str, labels: list[str], targets: list[str]) -> str:
     if fmt == "jsonl":
         return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["document", "index", "start", "end", "text", "labels", *labels])
+    stance_columns = [f"{kind}:{t}" for t in targets for kind in ("stance", "favor", "against")]
+    writer.writerow(["document", "index", "start", "end", "text", "labels", *labels, *stance_columns])
     for row in rows:
+        stance = [value for t in targets for value in (row["stance"][t]["label"], row["stance"][t]["scores"]["favor"],
+                                                       row["stance"][t]["scores"]["against"])]
         writer.writerow([row["document"], row["index"], row["start"], row["end"], row["text"],
-                         ";".join(row["labels"]), *(row["scores"][label] for label in labels)])
+                         ";".join(row["labels"]), *(row["scores"][label] for label in labels), *stance])
     return buffer.getvalue()
 
 
@@ -58,8 +79,12 @@ def print_table(name: str, result: DocumentResult) -> None:
           f"{', '.join(f'{k} x{v}' for k, v in result.label_counts.items()) or 'none'}")
     for i, s in enumerate(result.sentences):
         text = s.text if len(s.text) <= TABLE_TEXT_WIDTH else s.text[:TABLE_TEXT_WIDTH - 3] + "..."
-        tags = ", ".join(f"{label} {s.scores[label]:.2f}" for label in s.labels)
+        tags = ", ".join([f"{label} {s.scores[label]:.2f}" for label in s.labels] +
+                         [f"{r.label} {t} {r.scores[r.label]:.2f}" for t, r in s.stance.items() if r.label != "none"])
         print(f"{i:>3} {text}" + (f"\n      -> {tags}" if tags else ""))
+    for target, rolled in result.stance.items():
+        print(f"    stance toward {target}: {rolled.label} (sentences favor {rolled.counts['favor']}, against "
+              f"{rolled.counts['against']}; mean favor {rolled.favor:.2f}, against {rolled.against:.2f})")
 
 
 def score_command(args) -> int:
@@ -67,8 +92,9 @@ def score_command(args) -> int:
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     analyzer = Analyzer.from_pretrained(args.model, device=args.device, batch_size=args.batch_size)
+    targets = analyzer.check_targets(read_targets(args))  # bad targets fail before any scoring
     fmt = args.format or ("csv" if args.out and args.out.endswith(".csv") else "jsonl")
-    rows, n_docs, started = [], 0, time.time()
+    rows, summaries, n_docs, started = [], [], 0, time.time()
     for path in tqdm(files, desc="scoring", unit="file", file=sys.stderr, disable=not files):
         try:
             document = read_document(path)
@@ -76,14 +102,18 @@ def score_command(args) -> int:
             tqdm.write(f"error: {err}", file=sys.stderr)
             errors.append(str(err))
             continue
-        result = analyzer.predict([document.text])[0]
+        result = analyzer.predict([document.text], targets=targets)[0]
         rows += sentence_rows(document.name, result)
+        summaries.append({"document": document.name, "sentences": len(result.sentences),
+                          "label_counts": result.label_counts, "stance": result.to_dict()["stance"]})
         n_docs += 1
         if args.table:
             print_table(document.name, result)
-    output = render(rows, fmt, analyzer.labels)
+    output = render(rows, fmt, analyzer.labels, targets)
     if args.out:
         write_atomically(Path(args.out), output)
+    if args.summary:
+        write_atomically(Path(args.summary), render(summaries, "jsonl", [], []))
     elif not args.table:
         sys.stdout.write(output)
     flagged = sum(1 for row in rows if row["labels"])
@@ -101,6 +131,6 @@ def main(argv: list[str] | None = None) -> int:
         folder = Analyzer.from_pretrained(args.model, device="cpu").export(args.out)
         print(f"exported a plain transformers folder to {folder}", file=sys.stderr)
         return 0
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ValueError, TypeError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -17,12 +17,13 @@ SENTENCES = [
     "responsibility lies with them alone",
     "we covered all costs as a gesture of goodwill",
 ]
+STANCE_WORDS = ["we", "love", "hate", "nato", "weather", "is", "sunny", "paris", "great", "awful", "#semst"]
 LABELS = ["blame_shifting", "goodwill_claim", "Loaded_Language"]
 TARGETS = [[0, 0, 1], [0, 0, 0], [1, 0, 0], [0, 1, 0]]
 
 
 def _tokenizer(folder: Path) -> BertTokenizerFast:
-    words = sorted({w for s in SENTENCES for w in s.split()} | {"a", "the", "said", "."})
+    words = sorted({w for s in SENTENCES for w in s.split()} | {"a", "the", "said", "."} | set(STANCE_WORDS))
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
     folder.mkdir(parents=True, exist_ok=True)
     return BertTokenizerFast(vocab={token: i for i, token in enumerate(vocab)}, do_lower_case=True)
@@ -91,4 +92,41 @@ def fake_corpora(tmp_path) -> Path:
     narrative.mkdir(parents=True)
     (narrative / "articles_metadata.tsv").write_text("ID\tsource\ttext\n0\tx\tClimate text. We are victims.\n",
                                                      encoding="utf-8")
+    return root
+
+
+STANCE_PAIRS = [("NATO", "we love nato", "favor"), ("NATO", "nato is great", "favor"),
+                ("NATO", "we hate nato", "against"), ("NATO", "nato is awful", "against"),
+                ("NATO", "the weather is sunny", "none"), ("NATO", "paris is sunny", "none")]
+
+
+@pytest.fixture(scope="session")
+def fake_stance_corpora(tmp_path_factory) -> Path:
+    """A corpora folder shaped like SemEval-2016 (Latin-1, CRLF), P-Stance, VAST and BASIL, with tiny data."""
+    root = tmp_path_factory.mktemp("stance") / "corpora"
+    semeval = root / "semeval2016_task6/data"
+    semeval.mkdir(parents=True)
+    lines = ["ID\tTarget\tTweet\tStance"] + [f"{i}\t{t}\t{s} #SemST\t{label.upper()}"
+                                             for i, (t, s, label) in enumerate(STANCE_PAIRS * 4)]
+    (semeval / "semeval2016-task6-trainingdata.txt").write_bytes(("\r\n".join(lines) + "\r\n").encode("latin-1"))
+    pstance = root / "pstance/data"
+    pstance.mkdir(parents=True)
+    for split in ("train", "val"):
+        (pstance / f"raw_{split}_nato.csv").write_text(
+            "Tweet,Target,Stance\nwe love nato,NATO,FAVOR\n\"we hate nato\",NATO,AGAINST\n", encoding="utf-8")
+    vast = root / "vast/data/VAST"
+    vast.mkdir(parents=True)
+    codes = {"against": 0, "favor": 1, "none": 2}
+    (vast / "vast_train.csv").write_text("post,ori_id,new_topic,label\n" + "".join(
+        f"{s},doc{i},{t.lower()},{codes[label]}\n" for i, (t, s, label) in enumerate(STANCE_PAIRS * 3)),
+        encoding="utf-8")
+    for kind, content in (("articles", {"title": "NATO news", "triplet-uuid": "ev1", "body-paragraphs": [
+            ["we hate nato", "the weather is sunny in paris today"], ["nato is great"]]}),
+            ("annotations", {"phrase-level-annotations": [
+                {"start": 3, "end": 7, "txt": "hate", "aim": "dir", "polarity": "neg", "target": "NATO"},
+                {"start": 8, "end": 13, "txt": "great", "aim": "dir", "polarity": "pos", "target": "NATO"}]})):
+        folder = root / "basil" / kind / "2010"
+        folder.mkdir(parents=True)
+        name = "ev1_1.json" if kind == "articles" else "ev1_1_ann.json"
+        (folder / name).write_text(json.dumps(content), encoding="utf-8")
     return root

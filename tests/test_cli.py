@@ -24,7 +24,7 @@ def test_score_folder_to_jsonl_survives_bad_files(tiny_model, tmp_path, capsys):
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert [(r["document"].split("/")[-1], r["index"]) for r in rows] == [("a.txt", 0), ("a.txt", 1),
                                                                        ("b.md", 0), ("b.md", 1)]
-    assert set(rows[0]) == {"document", "index", "text", "start", "end", "labels", "scores"}
+    assert set(rows[0]) == {"document", "index", "text", "start", "end", "labels", "scores", "stance"}
     source = (tmp_path / "in" / "a.txt").read_text(encoding="utf-8")
     assert source[rows[1]["start"]:rows[1]["end"]] == rows[1]["text"]
     assert not list(out.parent.glob("*.partial"))

@@ -49,3 +49,23 @@ def test_seed_article_framing_devices_match_gold(seed_result):
 def test_obvious_neutral_sentence_gets_no_device():
     (s,) = model.load().score(["The meeting is scheduled for 10 a.m. on Thursday in the town hall."])
     assert not set(s.labels) & set(DEVICES)
+
+
+def test_shipped_stance_gives_none_for_an_absent_target():
+    analyzer = model.load()
+    assert analyzer.stance is not None
+    (s,) = analyzer.score(["The meeting is scheduled for 10 a.m. on Thursday in the town hall."],
+                          targets=["NATO", "vaccine mandates"])
+    assert {t: r.label for t, r in s.stance.items()} == {"NATO": "none", "vaccine mandates": "none"}
+
+
+@pytest.mark.xfail(strict=True, reason="issue 3 not met: the shipped stance adapter is barely target-conditioned "
+                   "(near-equal scores toward the United States and North Korea) and calls this sentence none")
+def test_shipped_stance_on_the_seed_envoy():
+    """The envoy blames the United States: against it, in his voice; the document rolls that up."""
+    (doc,) = model.load().predict([ARTICLE], targets=["United States"])
+    blame = next(s for s in doc.sentences if "responsibility for heightened tensions" in s.text)
+    assert blame.stance["United States"].label == "against"
+    caption = next(s for s in doc.sentences if s.text.startswith("File Photo"))
+    assert caption.stance["United States"].label == "none"
+    assert doc.stance["United States"].label == "against"

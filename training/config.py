@@ -48,8 +48,37 @@ class EvalConfig:
     model: str = "runs/framing"
     data: str = ""
     baseline: bool = True
+    stance: bool = True  # also the stance dev figures, when the folder has a stance model
     batch_size: int = 64
     device: str = "auto"
+
+
+@dataclass(frozen=True)
+class StanceConfig:
+    """`make train-stance`: a (target, sentence) stance head on the framing model's encoder (LoRA adapter)."""
+
+    base: str = "model/shipped"  # the framing model whose encoder is shared; the stance files go beside it
+    mode: str = "lora"  # lora: adapter over the shared encoder | full: an unshared encoder (to measure sharing)
+    init_encoder: str = ""  # mode=full only: starting weights; empty: the pretrained MiniLM package
+    data: str = ""
+    out: str = "runs/stance"
+    corpora: tuple[str, ...] = ("semeval2016", "pstance", "vast", "basil")
+    dev_fraction: float = 0.15
+    seed: int = 13
+    max_length: int = 160  # VAST comments: median ~120 tokens; longer ones are cut (CPU budget: 256 doubled the time)
+    batch_size: int = 32
+    epochs: int = 2
+    lr: float = 5e-4  # for the adapter and head; mode=full wants about 5e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    lora_rank: int = 16
+    lora_alpha: float = 32.0
+    pstance_max: int = 3000  # P-Stance has 17k tweets on 3 targets: a sample keeps it from dominating
+    semeval2016_repeat: int = 2  # small, and its F_avg is a headline figure
+    basil_repeat: int = 2  # the only news-domain stance data
+    max_train_pairs: int = 0  # 0: all; a small number makes a quick smoke run
+    device: str = "auto"
+    threads: int = 0
 
 
 def saved_train_config(folder: str | Path, **overrides: Any) -> TrainConfig:

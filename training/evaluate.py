@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from model.analyzer import Analyzer
+from model.stance import has_stance
 from training.annotations import PROJECT_LABELS
 from training.baseline import baseline_probabilities
 from training.config import EvalConfig, build_config, saved_train_config
@@ -23,6 +24,7 @@ from training.data import annotation_splits, technique_articles
 from training.corpora import corpora_root
 from training.examples import article_sentences, split_articles
 from training.report import format_metrics
+from training.stance_eval import evaluate_stance, format_stance_metrics
 from training.metrics import (cross_fitted_predictions, expected_calibration_error, paragraph_threshold,
                               positive_calibration_error, report)
 
@@ -103,6 +105,12 @@ def main(argv: list[str]) -> None:
         raise SystemExit(f"No trained model at {folder}: run `make train` or pass --model=FOLDER")
     metrics = evaluate_folder(folder, config.data or None, config.baseline, config.device)
     print(format_metrics(metrics))
+    if config.stance and has_stance(folder):
+        print("\n## Stance, development sets (never trained on)\n")
+        print(format_stance_metrics(evaluate_stance(folder, config.data or None)))
+    elif config.stance:
+        print(f"\n(no stance model in {folder}: `make train-stance` writes runs/stance; "
+              "`make eval MODEL=model/shipped` reports the shipped one)")
 
 
 if __name__ == "__main__":

@@ -79,3 +79,32 @@ def write_model_card(folder: Path, metrics: dict) -> None:
             "## Validation figures", "", format_metrics(metrics), "",
             "## Training config", "", "```json", json.dumps(info["config"], indent=2), "```", ""]
     (Path(folder) / "README.md").write_text("\n".join(card), encoding="utf-8")
+
+
+STANCE_CARD_MARK = "## Stance toward named targets"
+
+
+def write_stance_card_section(folder: Path) -> None:
+    """Append (or replace) the stance section of the model card from stance.json."""
+    from training.stance_eval import format_stance_metrics
+
+    settings = json.loads((Path(folder) / "stance.json").read_text(encoding="utf-8"))
+    card_path = Path(folder) / "README.md"
+    card = card_path.read_text(encoding="utf-8").split(STANCE_CARD_MARK)[0].rstrip() + "\n\n"
+    card += "\n".join([
+        STANCE_CARD_MARK, "",
+        "`analyzer.predict(docs, targets=[...])`: favor / against / none per (sentence, target), judged in the voice "
+        "that speaks the sentence. A (target, sentence) cross-encoder over the same encoder: a rank-"
+        f"{settings['lora_rank']} LoRA adapter on every linear layer plus a 3-way head over mean-pooled tokens "
+        "(stance.safetensors, merged into a copy of the encoder at load; the framing scores are unchanged). "
+        f"Softmax temperature {settings['temperature']:.3f}, fitted on the dev pairs (it moves no argmax).", "",
+        "Trained on SemEval-2016 Task 6 (tweets, 5 targets), P-Stance (tweets on 3 candidates; favor/against only, "
+        "so its pairs are trained over those two classes), VAST (comments, free-text topics) and BASIL (news "
+        "sentences with polarity toward named people; unannotated sentences as none). Pairs per epoch: "
+        f"{json.dumps(settings.get('train_pairs_per_epoch', {}))}.", "",
+        "Dev figures (never trained on; `python -m training.stance_eval`):", "",
+        format_stance_metrics(settings["metrics"]), "",
+        "Limitations: tweets and online comments dominate the training data; news sentences come only from BASIL "
+        "(US politics, 2010-2019). Targets outside those topics (states, alliances) rely on the encoder's "
+        "general knowledge.", ""])
+    card_path.write_text(card, encoding="utf-8")

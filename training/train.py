@@ -79,6 +79,21 @@ def predict_logits(model, ds: Dataset, tokenizer, device, batch_size: int = 128)
     return torch.cat(out).numpy() if out else np.zeros((0, model.config.num_labels))  # (n, n_labels)
 
 
+def take_step(loss: torch.Tensor, parameters: list, optimizer, schedule, step: int) -> int:
+    """Backward, clip, optimizer and schedule step; returns the new step count."""
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+    optimizer.step(), schedule.step(), optimizer.zero_grad()
+    return step + 1
+
+
+def log_progress(epoch: int, step: int, steps: int, loss: torch.Tensor, started: float) -> None:
+    if step % 50 == 0 or step == steps:
+        eta = (time.time() - started) / step * (steps - step)
+        print(f"epoch {epoch + 1} step {step}/{steps} loss {loss.item():.4f} eta {eta / 60:.1f} min",
+              file=sys.stderr, flush=True)
+
+
 def train_model(config: TrainConfig, labels: list[str], train: Table, tokenizer, encoder: str, device):
     torch.manual_seed(config.seed)
     model = AutoModelForSequenceClassification.from_pretrained(
@@ -102,14 +117,8 @@ def train_model(config: TrainConfig, labels: list[str], train: Table, tokenizer,
             batch = collate(ds, idx, tokenizer, device)
             logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
             loss = masked_bce(logits, batch["targets"], batch["mask"], pos_weight, label_weight)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step(), schedule.step(), optimizer.zero_grad()
-            step += 1
-            if step % 50 == 0 or step == steps:
-                eta = (time.time() - started) / step * (steps - step)
-                print(f"epoch {epoch + 1} step {step}/{steps} loss {loss.item():.4f} eta {eta / 60:.1f} min",
-                      file=sys.stderr, flush=True)
+            step = take_step(loss, list(model.parameters()), optimizer, schedule, step)
+            log_progress(epoch, step, steps, loss, started)
     return model
 
 

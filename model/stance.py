@@ -1,0 +1,171 @@
+"""Stance toward named targets: a (target, sentence) cross-encoder that shares the framing model's encoder.
+
+The stance files sit beside the framing model (stance.json, stance.safetensors). They hold a low-rank adapter
+(LoRA: ``W + scale * B @ A`` for the encoder's linear layers) and a 3-way head over mean-pooled tokens, so stance
+adds about 1 MB to the shipped folder instead of a second 22 MB encoder, and the framing scores stay exactly what
+they were. At load the adapter is merged into a copy of the framing encoder: inference is a plain BERT forward.
+A folder may instead hold a whole encoder (keys ``encoder.*``): the unshared variant, measured but not shipped.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+
+import torch
+from safetensors.torch import load_file
+
+STANCE_FILE = "stance.json"
+STANCE_WEIGHTS = "stance.safetensors"
+STANCE_LABELS = ("favor", "against", "none")
+MAX_TARGET_TOKENS = 32  # a target is a name or a short phrase; a paragraph as a target is an input error
+
+
+def has_stance(folder: str | Path) -> bool:
+    return (Path(folder) / STANCE_FILE).is_file() and (Path(folder) / STANCE_WEIGHTS).is_file()
+
+
+def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+    mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (batch, seq, 1)
+    return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # (batch, hidden)
+
+
+def merge_lora(encoder: torch.nn.Module, weights: dict[str, torch.Tensor], scale: float) -> None:
+    """Add ``scale * B @ A`` to each adapted linear layer of ``encoder`` (in place)."""
+    modules = dict(encoder.named_modules())
+    for key in weights:
+        if not key.startswith("lora.") or not key.endswith(".A"):
+            continue
+        name = key[len("lora."):-len(".A")]
+        linear = modules.get(name)
+        assert isinstance(linear, torch.nn.Linear), f"adapter for unknown layer {name}"
+        delta = weights[f"lora.{name}.B"].float() @ weights[key].float()  # (out, in)
+        linear.weight.data += scale * delta.to(linear.weight.device)
+
+
+def normalize_targets(targets: list[str] | None, tokenizer) -> list[str]:
+    """Validated targets, whitespace-collapsed: a list of distinct, non-empty, short strings."""
+    if targets is None:
+        return []
+    if isinstance(targets, str) or not isinstance(targets, (list, tuple)):
+        raise TypeError(f"targets must be a list of strings, got {type(targets).__name__}: "
+                        "wrap one target in a list, e.g. targets=['NATO']")
+    cleaned, seen = [], {}
+    for i, target in enumerate(targets):
+        if not isinstance(target, str):
+            raise TypeError(f"targets[{i}] is {type(target).__name__}; expected a string such as 'NATO'")
+        name = re.sub(r"\s+", " ", target).strip()
+        if not name:
+            raise ValueError(f"targets[{i}] is empty; give a name such as 'United States'")
+        n_tokens = len(tokenizer.tokenize(name))
+        if n_tokens > MAX_TARGET_TOKENS:
+            raise ValueError(f"targets[{i}] is {n_tokens} tokens long (at most {MAX_TARGET_TOKENS}): a target is "
+                             f"a name or short phrase, got {name[:60]!r}...")
+        if name.casefold() in seen:
+            raise ValueError(f"duplicate target {name!r} (targets[{seen[name.casefold()]}] and targets[{i}]); "
+                             "give each target once")
+        seen[name.casefold()] = i
+        cleaned.append(name)
+    return cleaned
+
+
+class StanceScorer:
+    """Favor/against/none probabilities for (target, sentence) pairs. Build with :meth:`from_pretrained`."""
+
+    def __init__(self, encoder, head: torch.nn.Linear, tokenizer, settings: dict, batch_size: int = 64,
+                 files: dict[str, torch.Tensor] | None = None):
+        self.encoder = encoder
+        self.files = files or {}  # the stored adapter and head, unmerged, so that export can write them again
+        self.head = head
+        self.tokenizer = tokenizer
+        self.settings = settings
+        self.batch_size = batch_size
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self.settings["labels"])
+
+    @classmethod
+    def from_pretrained(cls, folder: str | Path, base_encoder: torch.nn.Module, tokenizer,
+                        batch_size: int = 64) -> "StanceScorer":
+        """The stance files of ``folder`` applied to a copy of ``base_encoder`` (the framing model's encoder)."""
+        folder = Path(folder)
+        if not has_stance(folder):
+            raise FileNotFoundError(f"No stance model in {folder} (expected {STANCE_FILE} and {STANCE_WEIGHTS}): "
+                                    "run `make train-stance` or use a model folder that has one")
+        settings = json.loads((folder / STANCE_FILE).read_text(encoding="utf-8"))
+        weights = load_file(str(folder / STANCE_WEIGHTS))
+        encoder = copy.deepcopy(base_encoder)
+        full = {k[len("encoder."):]: v.float() for k, v in weights.items() if k.startswith("encoder.")}
+        if full:  # an unshared encoder (mode=full) replaces the framing weights in the copy
+            missing, unexpected = encoder.load_state_dict(full, strict=False)
+            assert not unexpected and all(k.startswith("pooler.") for k in missing), (missing, unexpected)
+        merge_lora(encoder, weights, settings.get("lora_alpha", 1.0) / max(settings.get("lora_rank", 1), 1))
+        device = next(base_encoder.parameters()).device
+        head = torch.nn.Linear(weights["head.weight"].shape[1], len(settings["labels"]))
+        head.load_state_dict({"weight": weights["head.weight"].float(), "bias": weights["head.bias"].float()})
+        return cls(encoder.to(device).eval(), head.to(device).eval(), tokenizer, settings, batch_size, weights)
+
+    def save(self, folder: str | Path) -> None:
+        """Write the stance files (as loaded) into ``folder``, beside a framing model with the same encoder."""
+        from safetensors.torch import save_file
+
+        (Path(folder) / STANCE_FILE).write_text(json.dumps(self.settings, indent=2), encoding="utf-8")
+        save_file({k: v.contiguous() for k, v in self.files.items()}, str(Path(folder) / STANCE_WEIGHTS))
+
+    @torch.inference_mode()
+    def logits(self, targets: list[str], sentences: list[str]) -> torch.Tensor:
+        """Raw logits for the pairs ``(targets[i], sentences[i])``, (n_pairs, 3) in ``self.labels`` order."""
+        assert len(targets) == len(sentences)
+        device = next(self.encoder.parameters()).device
+        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]) + len(targets[i]))
+        out = torch.empty(len(sentences), len(self.labels))
+        for i in range(0, len(order), self.batch_size):
+            idx = order[i:i + self.batch_size]
+            batch = self.tokenizer([targets[j] for j in idx], [sentences[j] for j in idx], padding=True,
+                                   truncation="only_second", max_length=self.settings["max_length"],
+                                   return_tensors="pt").to(device)
+            hidden = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                                  token_type_ids=batch.get("token_type_ids")).last_hidden_state  # (b, seq, hidden)
+            out[idx] = self.head(mean_pool(hidden, batch["attention_mask"])).float().cpu()  # (b, 3)
+        return out
+
+    def probabilities(self, targets: list[str], sentences: list[str]) -> torch.Tensor:
+        """Calibrated probabilities, (n_pairs, 3) in ``self.labels`` order."""
+        if not sentences:
+            return torch.zeros(0, len(self.labels))
+        return torch.softmax(self.logits(targets, sentences) / self.settings.get("temperature", 1.0), dim=-1)
+
+    def grid(self, sentences: list[str], targets: list[str]) -> torch.Tensor:
+        """Every sentence against every target, (n_sentences, n_targets, 3); pairs are batched together."""
+        pairs_t = [t for _ in sentences for t in targets]
+        pairs_s = [s for s in sentences for _ in targets]
+        probs = self.probabilities(pairs_t, pairs_s)  # (n_sentences * n_targets, 3)
+        return probs.reshape(len(sentences), len(targets), len(self.labels))
+
+
+def stance_results(grid: torch.Tensor, targets: list[str], labels: list[str]) -> list[dict]:
+    """Per sentence, ``{target: StanceResult}`` from a (n_sentences, n_targets, 3) probability grid."""
+    from model.results import StanceResult
+
+    best = grid.argmax(-1) if grid.numel() else grid.new_zeros(grid.shape[:2], dtype=torch.long)  # (n_s, n_t)
+    return [{target: StanceResult(labels[int(best[i, t])],
+                                  {label: round(float(grid[i, t, k]), 4) for k, label in enumerate(labels)})
+             for t, target in enumerate(targets)} for i in range(grid.shape[0])]
+
+
+def roll_up(per_sentence: list[dict], targets: list[str]) -> dict:
+    """Per target, a TargetStance over a document's sentences (see model/results.py)."""
+    from model.results import TargetStance
+
+    rolled = {}
+    for target in targets:
+        results = [s[target] for s in per_sentence]
+        counts = {label: sum(r.label == label for r in results) for label in STANCE_LABELS}
+        concerned = [r for r in results if r.label != "none"]
+        favor = sum(r.scores["favor"] for r in concerned) / len(concerned) if concerned else 0.0
+        against = sum(r.scores["against"] for r in concerned) / len(concerned) if concerned else 0.0
+        label = "none" if not concerned else ("favor" if favor > against else "against")
+        rolled[target] = TargetStance(label, counts, round(favor, 4), round(against, 4))
+    return rolled

@@ -1,0 +1,163 @@
+import copy
+import json
+
+import pytest
+import torch
+from transformers import BertModel
+
+import model as framing
+from conftest import STANCE_PAIRS
+from model.cli import main as cli_main
+from model.stance import merge_lora, normalize_targets
+from training.lora import add_lora, lora_state
+from training.stance_data import in_dev, stance_splits
+from training.stance_eval import stance_metrics
+from training.config import StanceConfig, build_config
+from training.stance_train import build_net, collate, encode, save_stance, train_net, training_pairs
+from training.stance_train import main as train_stance
+
+
+TINY_RUN = ["--batch_size=8", "--max_length=32", "--device=cpu", "--dev_fraction=0.3"]
+
+
+@pytest.fixture(scope="module")
+def stance_model(tiny_model, tiny_encoder, fake_stance_corpora, tmp_path_factory):
+    """The tiny framing model plus a stance model overfit on STANCE_PAIRS through the real training job.
+
+    mode=full: a random 16-wide encoder with frozen embeddings (what LoRA trains over) cannot always tell "love"
+    from "hate"; the adapter path is checked exactly in test_lora_training_saves_what_it_trained."""
+    out = tmp_path_factory.mktemp("stance_model") / "with_stance"
+    train_stance([f"--base={tiny_model}", f"--data={fake_stance_corpora}", f"--out={out}", "--epochs=30",
+                  "--lr=0.005", "--mode=full", f"--init_encoder={tiny_encoder}", *TINY_RUN])
+    return out
+
+
+def test_lora_state_merges_to_the_same_function(tiny_encoder):
+    torch.manual_seed(0)
+    base = BertModel.from_pretrained(tiny_encoder).eval()
+    plain = copy.deepcopy(base)
+    names = add_lora(base, rank=4, alpha=8.0)
+    assert names and all(".layer." in n for n in names)
+    for name, parameter in base.named_parameters():
+        if name.endswith(".B"):
+            torch.nn.init.normal_(parameter, std=0.5)  # B starts at zero; make the adapter do something
+    ids = torch.tensor([[2, 5, 6, 7, 3]])
+    expected = base(input_ids=ids).last_hidden_state
+    assert not torch.allclose(expected, plain(input_ids=ids).last_hidden_state, atol=1e-4)
+    merge_lora(plain, lora_state(base), scale=8.0 / 4)
+    assert torch.allclose(plain(input_ids=ids).last_hidden_state, expected, atol=1e-5)
+
+
+def test_lora_training_saves_what_it_trained(tiny_model, fake_stance_corpora, tmp_path):
+    config = build_config(StanceConfig, [f"--base={tiny_model}", f"--out={tmp_path / 'lora'}", "--epochs=3",
+                                         "--lora_rank=4", "--lora_alpha=8", *TINY_RUN])
+    train, _ = stance_splits(fake_stance_corpora, config.corpora, config.dev_fraction, config.seed)
+    pairs = training_pairs(config, train)
+    base = framing.load(tiny_model)
+    net = build_net(config, base, "cpu")
+    trainable = {n for n, p in net.named_parameters() if p.requires_grad}
+    assert trainable and all(n.endswith((".A", ".B")) or n.startswith("head.") for n in trainable)
+    train_net(config, net, pairs, base.tokenizer, "cpu")
+    save_stance(net.eval(), config, tmp_path / "lora", {})
+    scorer = framing.load(tmp_path / "lora").stance
+    batch = collate(encode(pairs[:6], base.tokenizer, 32), list(range(6)), base.tokenizer, "cpu")
+    with torch.no_grad():
+        expected = net(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])  # (6, 3)
+    got = scorer.logits([p.target for p in pairs[:6]], [p.text for p in pairs[:6]])
+    assert torch.allclose(got, expected, atol=2e-2)  # fp16 adapter storage
+    assert (tmp_path / "lora" / "stance.safetensors").stat().st_size < 200_000  # no encoder copy
+
+
+def test_targets_are_validated(tiny_model):
+    tokenizer = framing.load(tiny_model).tokenizer
+    assert normalize_targets(["  United   States ", "NATO"], tokenizer) == ["United States", "NATO"]
+    assert normalize_targets(None, tokenizer) == []
+    with pytest.raises(TypeError, match="wrap one target in a list"):
+        normalize_targets("NATO", tokenizer)
+    with pytest.raises(TypeError, match=r"targets\[1\] is int"):
+        normalize_targets(["NATO", 3], tokenizer)
+    with pytest.raises(ValueError, match=r"targets\[0\] is empty"):
+        normalize_targets(["  "], tokenizer)
+    with pytest.raises(ValueError, match="duplicate target 'nato'"):
+        normalize_targets(["NATO", "nato"], tokenizer)
+    with pytest.raises(ValueError, match="tokens long"):
+        normalize_targets(["nato " * 200], tokenizer)
+
+
+def test_model_without_stance_refuses_targets(tiny_model):
+    analyzer = framing.load(tiny_model)
+    assert analyzer.stance is None
+    assert analyzer.score(["we love nato"])[0].stance == {}
+    with pytest.raises(ValueError, match="no stance files"):
+        analyzer.score(["we love nato"], targets=["NATO"])
+
+
+def test_stance_corpora_map_labels_and_split_by_group(fake_stance_corpora):
+    train, dev = stance_splits(fake_stance_corpora, ("semeval2016", "pstance", "vast", "basil"), 0.3, 13)
+    semeval = [p for p in train + dev["semeval2016"] if p.corpus == "semeval2016"]
+    assert len(semeval) == 24 and {p.text for p in semeval} == {s for _, s, _ in STANCE_PAIRS}  # #SemST dropped
+    assert {p.allowed for p in train if p.corpus == "pstance"} == {("favor", "against")}
+    assert [p.label for p in dev["pstance"]] == ["favor", "against"]
+    vast = {(p.text, p.label) for p in train + dev["vast"] if p.corpus == "vast"}
+    assert vast == {(s, label) for _, s, label in STANCE_PAIRS}
+    basil = sorted((p.text, p.label) for p in train + dev["basil"] if p.corpus == "basil")
+    assert ("we hate nato", "against") in basil and ("nato is great", "favor") in basil
+    assert ("the weather is sunny in paris today", "none") in basil
+    train_groups = {p.group for p in train}
+    assert not train_groups & {p.group for pairs in dev.values() for p in pairs if p.corpus != "pstance"}
+    assert in_dev("x", 0.3, 13) == in_dev("x", 0.3, 13)
+
+
+def test_stance_metrics_f_avg_and_macro():
+    m = stance_metrics(["favor", "against", "none", "none"], ["favor", "none", "none", "against"])
+    assert m["f1"] == {"favor": 1.0, "against": 0.0, "none": 0.5}
+    assert m["f_avg"] == 0.5 and m["macro_f1"] == pytest.approx(0.5)
+
+
+def test_trained_stance_predicts_scores_and_rolls_up(stance_model):
+    analyzer = framing.load(stance_model)
+    assert analyzer.stance is not None
+    results = analyzer.score([s for _, s, _ in STANCE_PAIRS], targets=["NATO"])
+    assert [r.stance["NATO"].label for r in results] == [label for _, _, label in STANCE_PAIRS]
+    scores = results[0].stance["NATO"].scores
+    assert set(scores) == {"favor", "against", "none"} and sum(scores.values()) == pytest.approx(1, abs=1e-3)
+    doc = analyzer.predict(["we love nato. nato is great. paris is sunny."], targets=["NATO"])[0]
+    assert [s.stance["NATO"].label for s in doc.sentences] == ["favor", "favor", "none"]
+    rolled = doc.stance["NATO"]
+    assert rolled.label == "favor" and rolled.counts == {"favor": 2, "against": 0, "none": 1}
+    assert rolled.favor > rolled.against
+    assert analyzer.predict(["we love nato."])[0].stance == {}
+    settings = json.loads((stance_model / "stance.json").read_text())
+    assert settings["mode"] == "full" and "semeval2016" in settings["metrics"]
+
+
+def test_stance_batches_many_targets_and_survives_export(stance_model, tmp_path):
+    analyzer = framing.load(stance_model)
+    targets = ["NATO"] + [f"target {i}" for i in range(300)]
+    grid = analyzer.stance.grid(["we hate nato", "paris is sunny"], targets)
+    assert grid.shape == (2, 301, 3)
+    single = analyzer.stance.grid(["we hate nato"], ["NATO"])
+    assert torch.allclose(grid[0, 0], single[0, 0], atol=1e-5)  # batching and padding change nothing
+    exported = framing.load(analyzer.export(tmp_path / "plain"))
+    again = exported.score(["we hate nato"], targets=["NATO"])[0].stance["NATO"]
+    assert again.label == "against"
+
+
+def test_cli_targets_jsonl_csv_and_summary(stance_model, tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("we hate nato. paris is sunny.", encoding="utf-8")
+    (tmp_path / "targets.txt").write_text("# who we study\nNATO\n\n", encoding="utf-8")
+    out, summary = tmp_path / "r.jsonl", tmp_path / "docs.jsonl"
+    assert cli_main(["score", str(tmp_path / "a.txt"), "--targets-file", str(tmp_path / "targets.txt"),
+                     "--out", str(out), "--summary", str(summary), "--model", str(stance_model)]) == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["stance"]["NATO"]["label"] for r in rows] == ["against", "none"]
+    doc = json.loads(summary.read_text())
+    assert doc["stance"]["NATO"]["label"] == "against" and doc["stance"]["NATO"]["counts"]["against"] == 1
+    csv_out = tmp_path / "r.csv"
+    assert cli_main(["score", str(tmp_path / "a.txt"), "--target", "NATO", "--out", str(csv_out),
+                     "--model", str(stance_model)]) == 0
+    header = csv_out.read_text().splitlines()[0]
+    assert "stance:NATO" in header and "against:NATO" in header
+    assert cli_main(["score", str(tmp_path / "a.txt"), "--target", "NATO", "--target", "nato",
+                     "--model", str(stance_model)]) == 2
+    assert "duplicate target" in capsys.readouterr().err

@@ -1,0 +1,55 @@
+"""`make ship-stance`: copy a trained stance adapter (stance.json, stance.safetensors) into model/shipped.
+
+The adapter was trained over one exact encoder, so it is only copied beside the same weights: the run folder's
+model.int8.safetensors must be byte-identical to the shipped one. It refuses to replace a shipped stance model
+with a better dev mean of the headline figures (SemEval-2016 F_avg, VAST macro-F1, BASIL F1) unless --force.
+Usage: python -m training.ship_stance --model=runs/stance [--to=model/shipped] [--force]
+"""
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from model.analyzer import SHIPPED_MODEL
+from model.stance import STANCE_FILE, STANCE_WEIGHTS, has_stance
+from model.weights import INT8_FILE
+from training.report import write_stance_card_section
+
+HEADLINE_SETS = ("semeval2016", "vast", "basil")
+
+
+def headline_mean(folder: Path) -> float:
+    metrics = json.loads((folder / STANCE_FILE).read_text(encoding="utf-8"))["metrics"]
+    return sum(metrics[name][metrics[name]["headline"]] for name in HEADLINE_SETS) / len(HEADLINE_SETS)
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="runs/stance")
+    parser.add_argument("--to", default=str(SHIPPED_MODEL))
+    parser.add_argument("--force", action="store_true")
+    args = parser.parse_args(argv)
+    source, dest = Path(args.model), Path(args.to)
+    if not has_stance(source) or "metrics" not in json.loads((source / STANCE_FILE).read_text(encoding="utf-8")):
+        raise SystemExit(f"No evaluated stance model at {source}: run `make train-stance` first")
+    if json.loads((source / STANCE_FILE).read_text(encoding="utf-8"))["mode"] != "lora":
+        raise SystemExit(f"{source} holds a whole encoder (mode=full): too large to ship beside the framing model")
+    if not filecmp.cmp(source / INT8_FILE, dest / INT8_FILE, shallow=False):
+        raise SystemExit(f"{source} was trained over another encoder than {dest}'s: retrain with --base={dest}")
+    new = headline_mean(source)
+    if has_stance(dest) and not args.force and headline_mean(dest) > new:
+        raise SystemExit(f"Not shipped: {dest} has dev headline mean {headline_mean(dest):.3f} > {new:.3f}; "
+                         "pass --force to replace it anyway")
+    for name in (STANCE_FILE, STANCE_WEIGHTS):
+        shutil.copy2(source / name, dest / name)
+    write_stance_card_section(dest)
+    print(f"shipped the stance adapter of {source} into {dest} (dev headline mean {new:.3f}; "
+          f"{(dest / STANCE_WEIGHTS).stat().st_size / 2**20:.1f} MiB)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,135 @@
+"""Stance pairs (target, text, label) from SemEval-2016 Task 6, P-Stance, VAST and BASIL, split train/dev.
+
+Labels follow LABELS.md section 2: favor, against, none. How each corpus maps:
+- SemEval-2016 (tweets, 5 targets): FAVOR/AGAINST/NONE; the train file is Latin-1 with CRLF; "#SemST" is dropped.
+  Dev: a hashed 15% of tweet ids.
+- P-Stance (tweets on Biden, Sanders, Trump) has no neutral class: its pairs may only be favor or against
+  (``allowed``), so they teach the two sides without teaching that every tweet about a candidate takes one.
+  Dev: its own val files.
+- VAST (comments, free-text topics): 0=con -> against, 1=pro -> favor, 2=neutral -> none. Dev: a hashed 15% of
+  source documents (ori_id), so one comment never sits on both sides.
+- BASIL (news sentences): a phrase aimed directly at a target with polarity neg/pos makes the sentence against/for
+  it, in the voice that speaks it (quotes included, as LABELS.md asks). Sentences in which the annotators marked
+  no span at all become `none` toward one of the article's targets, as many as the polar pairs. Dev: a hashed 15%
+  of events (triplets), so the three outlets' versions of one story stay together.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import random
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.stance import STANCE_LABELS
+
+CORPORA = ("semeval2016", "pstance", "vast", "basil")
+BOTH_SIDES = ("favor", "against")
+SEMEVAL2016_FILE = "semeval2016_task6/data/semeval2016-task6-trainingdata.txt"
+PSTANCE_DIR = "pstance/data"
+VAST_FILE = "vast/data/VAST/vast_train.csv"
+BASIL_DIR = "basil"
+
+
+@dataclass(frozen=True)
+class StancePair:
+    target: str
+    text: str
+    label: str
+    corpus: str
+    group: str  # the unit of the train/dev split (tweet, document, event)
+    allowed: tuple[str, ...] = STANCE_LABELS  # labels the corpus can express (P-Stance: favor/against)
+
+
+def in_dev(group: str, fraction: float, seed: int) -> bool:
+    digest = hashlib.sha256(f"{seed}:{group}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < fraction
+
+
+def _need(path: Path) -> Path:
+    if not path.exists():
+        raise FileNotFoundError(f"No stance corpus at {path}: check --data / $FRAMING_CORPORA")
+    return path
+
+
+def load_semeval2016(root: Path) -> list[StancePair]:
+    text = _need(root / SEMEVAL2016_FILE).read_bytes().decode("latin-1").replace("\r\n", "\n")
+    lines = [line.split("\t") for line in text.split("\n")[1:] if line.strip()]
+    return [StancePair(target, re.sub(r"\s*#SemST\b", "", tweet).strip(), stance.lower(), "semeval2016",
+                       f"semeval2016:{tweet_id}") for tweet_id, target, tweet, stance in lines]
+
+
+def load_pstance(root: Path, split: str) -> list[StancePair]:
+    pairs = []
+    for path in sorted(_need(root / PSTANCE_DIR).glob(f"raw_{split}_*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            for i, row in enumerate(csv.DictReader(handle)):
+                pairs.append(StancePair(row["Target"], row["Tweet"], row["Stance"].lower(), "pstance",
+                                        f"pstance:{path.stem}:{i}", BOTH_SIDES))
+    return pairs
+
+
+def load_vast(root: Path) -> list[StancePair]:
+    labels = {"0": "against", "1": "favor", "2": "none"}
+    with _need(root / VAST_FILE).open(encoding="utf-8", newline="") as handle:
+        return [StancePair(row["new_topic"], row["post"], labels[row["label"]], "vast", f"vast:{row['ori_id']}")
+                for row in csv.DictReader(handle)]
+
+
+def _basil_sentences(article: dict) -> list[str]:
+    return [article["title"]] + [s for paragraph in article["body-paragraphs"] for s in paragraph]
+
+
+def _basil_article_pairs(article: dict, spans: list[dict], group: str) -> tuple[list[StancePair], list[StancePair]]:
+    """(polar pairs, candidate none pairs) of one article."""
+    sentences = _basil_sentences(article)
+    polarity: dict[tuple[int, str], set[str]] = {}
+    marked: set[int] = set()
+    for span in spans:
+        hits = [i for i, s in enumerate(sentences) if s[span["start"]:span["end"]] == span["txt"]]
+        if len(hits) != 1:
+            continue  # the one span whose text occurs in two sentences is dropped, not guessed
+        marked.add(hits[0])
+        if span["aim"] == "dir" and span["polarity"] in ("pos", "neg"):
+            polarity.setdefault((hits[0], span["target"]), set()).add(span["polarity"])
+    polar = [StancePair(target.replace("_", " "), sentences[i], "favor" if sides == {"pos"} else "against",
+                        "basil", group) for (i, target), sides in sorted(polarity.items()) if len(sides) == 1]
+    targets = sorted({span["target"].replace("_", " ") for span in spans})
+    rng = random.Random(group)
+    unmarked = [StancePair(rng.choice(targets), s, "none", "basil", group)
+                for i, s in enumerate(sentences) if i not in marked and targets and len(s.split()) >= 5]
+    return polar, unmarked
+
+
+def load_basil(root: Path, seed: int = 13) -> list[StancePair]:
+    polar, unmarked = [], []
+    for path in sorted(_need(root / BASIL_DIR / "annotations").glob("*/*_ann.json")):
+        article_path = root / BASIL_DIR / "articles" / path.parent.name / path.name.replace("_ann.json", ".json")
+        article = json.loads(article_path.read_text(encoding="utf-8"))
+        spans = json.loads(path.read_text(encoding="utf-8"))["phrase-level-annotations"]
+        p, u = _basil_article_pairs(article, spans, f"basil:{article['triplet-uuid']}")
+        polar += p
+        unmarked += u
+    random.Random(seed).shuffle(unmarked)
+    return polar + unmarked[:len(polar)]
+
+
+def stance_splits(root: Path, corpora: tuple[str, ...], dev_fraction: float, seed: int
+                  ) -> tuple[list[StancePair], dict[str, list[StancePair]]]:
+    """(training pairs, {corpus: development pairs}); development pairs never enter training."""
+    unknown = sorted(set(corpora) - set(CORPORA))
+    if unknown:
+        raise ValueError(f"Unknown stance corpora {unknown}; choose from {', '.join(CORPORA)}")
+    train: list[StancePair] = []
+    dev: dict[str, list[StancePair]] = {}
+    for name in corpora:
+        if name == "pstance":
+            train += load_pstance(root, "train")
+            dev[name] = load_pstance(root, "val")
+            continue
+        pairs = {"semeval2016": load_semeval2016, "vast": load_vast, "basil": load_basil}[name](root)
+        dev[name] = [p for p in pairs if in_dev(p.group, dev_fraction, seed)]
+        train += [p for p in pairs if not in_dev(p.group, dev_fraction, seed)]
+    return train, dev

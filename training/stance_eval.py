@@ -1,0 +1,112 @@
+"""Stance metrics on the development pairs (never trained on), through the saved model's inference path.
+
+- SemEval-2016: F_avg, the mean of the favor and against F1 (the task's official metric).
+- VAST: macro-F1 over favor, against and none.
+- BASIL: target-polarity F1, the mean of the favor and against F1 over its pairs (none pairs included, so a
+  model that calls everything polar is penalised); macro-F1 beside it.
+- P-Stance: F_avg with the prediction restricted to favor/against (the corpus has no neutral class).
+Usage: python -m training.stance_eval --model=model/shipped [--data=DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from model.stance import STANCE_LABELS
+from training.stance_data import BOTH_SIDES, CORPORA, StancePair, stance_splits
+
+HEADLINE = {"semeval2016": "f_avg", "vast": "macro_f1", "basil": "f_avg", "pstance": "f_avg"}
+
+
+def class_f1(gold: list[str], pred: list[str], label: str) -> float:
+    tp = sum(g == p == label for g, p in zip(gold, pred))
+    n_pred, n_gold = pred.count(label), gold.count(label)
+    return 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
+
+
+def stance_metrics(gold: list[str], pred: list[str]) -> dict:
+    f1 = {label: class_f1(gold, pred, label) for label in STANCE_LABELS}
+    present = [f1[label] for label in STANCE_LABELS if label in gold]
+    return {"f_avg": (f1["favor"] + f1["against"]) / 2, "macro_f1": float(np.mean(present)) if present else 0.0,
+            "accuracy": float(np.mean([g == p for g, p in zip(gold, pred)])) if gold else 0.0,
+            "f1": f1, "n_pairs": len(gold)}
+
+
+def predicted_labels(logits: torch.Tensor, allowed: list[tuple[str, ...]]) -> list[str]:
+    """Argmax over each pair's allowed labels (P-Stance pairs can only be favor or against)."""
+    mask = torch.tensor([[label in a for label in STANCE_LABELS] for a in allowed], dtype=torch.bool).reshape(-1, 3)
+    best = logits.masked_fill(~mask, float("-inf")).argmax(-1)  # (n,)
+    return [STANCE_LABELS[int(i)] for i in best]
+
+
+def corpus_metrics(dev: dict[str, list[StancePair]], logits: dict[str, torch.Tensor]) -> dict:
+    out = {}
+    for name, pairs in dev.items():
+        pred = predicted_labels(logits[name], [p.allowed for p in pairs])
+        out[name] = stance_metrics([p.label for p in pairs], pred)
+        out[name]["headline"] = HEADLINE[name]
+    return out
+
+
+def dev_logits(scorer, dev: dict[str, list[StancePair]]) -> dict[str, torch.Tensor]:
+    return {name: scorer.logits([p.target for p in pairs], [p.text for p in pairs]) for name, pairs in dev.items()}
+
+
+def fit_softmax_temperature(logits: torch.Tensor, gold: list[str], allowed: list[tuple[str, ...]]) -> float:
+    """One temperature minimising the NLL of the gold labels (P-Stance pairs: over favor/against only)."""
+    if not gold:
+        return 1.0
+    mask = torch.tensor([[label in a for label in STANCE_LABELS] for a in allowed])  # (n, 3)
+    target = torch.tensor([STANCE_LABELS.index(g) for g in gold])  # (n,)
+    grid = torch.exp(torch.linspace(np.log(0.25), np.log(4.0), 81))
+
+    def nll(t: float) -> float:
+        scaled = (logits / t).masked_fill(~mask, float("-inf"))  # (n, 3)
+        return float(torch.nn.functional.cross_entropy(scaled, target))
+
+    return float(min(grid.tolist(), key=nll))
+
+
+def format_stance_metrics(metrics: dict) -> str:
+    lines = ["| dev set | pairs | headline | value | F1 favor | F1 against | F1 none | macro-F1 |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name, m in metrics.items():
+        f1 = m["f1"]
+        lines.append(f"| {name} | {m['n_pairs']} | {m['headline']} | **{m[m['headline']]:.3f}** | "
+                     f"{f1['favor']:.3f} | {f1['against']:.3f} | {f1['none']:.3f} | {m['macro_f1']:.3f} |")
+    return "\n".join(lines)
+
+
+def evaluate_stance(folder: str | Path, data: str | None = None, corpora: tuple[str, ...] = CORPORA) -> dict:
+    """Dev-set stance metrics of the stance model in ``folder``, split as at training time."""
+    from model.analyzer import Analyzer
+    from training.corpora import corpora_root
+
+    analyzer = Analyzer.from_pretrained(folder, device="cpu")
+    if analyzer.stance is None:
+        raise FileNotFoundError(f"No stance model in {folder}: run `make train-stance`")
+    config = analyzer.stance.settings.get("config", {})
+    _, dev = stance_splits(corpora_root(data), corpora, config.get("dev_fraction", 0.15), config.get("seed", 13))
+    return corpus_metrics(dev, dev_logits(analyzer.stance, dev))
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", default="model/shipped")
+    parser.add_argument("--data", default=None)
+    parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    args = parser.parse_args(argv)
+    metrics = evaluate_stance(args.model, args.data)
+    print(json.dumps(metrics, indent=2) if args.json else format_stance_metrics(metrics))
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1:])
+    except (FileNotFoundError, ValueError) as err:
+        raise SystemExit(f"error: {err}")

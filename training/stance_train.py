@@ -1,0 +1,172 @@
+"""`make train-stance`: train the (target, sentence) stance head on the framing model's encoder, then evaluate.
+
+The default (mode=lora) freezes the shared encoder exactly as the base model ships it (int8 weights, dequantized)
+and trains a rank-16 adapter plus a 3-way head; the out folder is the base model plus stance.json and
+stance.safetensors. mode=full trains a whole unshared encoder instead, to measure what sharing costs.
+Usage: python -m training.stance_train [--config FILE.toml] [--key=value ...]  (keys: StanceConfig)
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import torch
+from safetensors.torch import save_file
+from transformers import AutoModel, get_linear_schedule_with_warmup
+
+from model.analyzer import Analyzer, resolve_device
+from model.stance import STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, mean_pool
+from training.config import StanceConfig, build_config
+from training.corpora import corpora_root
+from training.lora import add_lora, lora_state
+from training.stance_data import StancePair, stance_splits
+from training.stance_eval import (corpus_metrics, dev_logits, fit_softmax_temperature, format_stance_metrics)
+from training.train import length_batches, log_progress, take_step
+
+
+class StanceNet(torch.nn.Module):
+    def __init__(self, encoder, n_labels: int = len(STANCE_LABELS)):
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = torch.nn.Dropout(0.1)
+        self.head = torch.nn.Linear(encoder.config.hidden_size, n_labels)
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None) -> torch.Tensor:
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state  # (batch, seq, hidden)
+        return self.head(self.dropout(mean_pool(hidden, attention_mask)))  # (batch, n_labels)
+
+
+def training_pairs(config: StanceConfig, train: list[StancePair]) -> list[StancePair]:
+    """The epoch's pairs: P-Stance sampled down, SemEval-2016 and BASIL repeated."""
+    rng = random.Random(config.seed)
+    pstance = [p for p in train if p.corpus == "pstance"]
+    rng.shuffle(pstance)
+    repeat = {"semeval2016": config.semeval2016_repeat, "basil": config.basil_repeat}
+    pairs = pstance[:config.pstance_max] + [p for p in train if p.corpus != "pstance"
+                                            for _ in range(repeat.get(p.corpus, 1))]
+    rng.shuffle(pairs)
+    return pairs[:config.max_train_pairs] if config.max_train_pairs else pairs
+
+
+def encode(pairs: list[StancePair], tokenizer, max_length: int) -> dict:
+    enc = tokenizer([p.target for p in pairs], [p.text for p in pairs], truncation="only_second",
+                    max_length=max_length)
+    enc["labels"] = [STANCE_LABELS.index(p.label) for p in pairs]
+    enc["allowed"] = [[label in p.allowed for label in STANCE_LABELS] for p in pairs]
+    return enc
+
+
+def collate(enc: dict, idx: list[int], tokenizer, device) -> dict:
+    keys = [k for k in ("input_ids", "attention_mask", "token_type_ids") if k in enc]
+    batch = tokenizer.pad({k: [enc[k][i] for i in idx] for k in keys}, return_tensors="pt")
+    batch["labels"] = torch.tensor([enc["labels"][i] for i in idx])  # (batch,)
+    batch["allowed"] = torch.tensor([enc["allowed"][i] for i in idx])  # (batch, 3)
+    return {k: v.to(device) for k, v in batch.items()}
+
+
+def class_weights(pairs: list[StancePair]) -> torch.Tensor:
+    """Inverse square-root frequency, mean 1: none is the rarest class and macro-F1 counts it fully."""
+    counts = torch.tensor([sum(p.label == label for p in pairs) for label in STANCE_LABELS], dtype=torch.float32)
+    weights = counts.clamp(min=1).rsqrt()
+    return weights / weights.mean()  # (3,)
+
+
+def build_net(config: StanceConfig, base: Analyzer, device) -> StanceNet:
+    if config.mode == "lora":
+        net = StanceNet(base.model.base_model)
+        add_lora(net.encoder, config.lora_rank, config.lora_alpha)
+    elif config.mode == "full":
+        from training.train import default_encoder
+
+        net = StanceNet(AutoModel.from_pretrained(config.init_encoder or default_encoder(), add_pooling_layer=False))
+    else:
+        raise ValueError(f"--mode expects lora or full, got {config.mode!r}")
+    return net.to(device)
+
+
+def train_net(config: StanceConfig, net: StanceNet, pairs: list[StancePair], tokenizer, device) -> None:
+    enc = encode(pairs, tokenizer, config.max_length)
+    weights = class_weights(pairs).to(device)
+    trainable = [p for p in net.parameters() if p.requires_grad]
+    steps = math.ceil(len(pairs) / config.batch_size) * config.epochs
+    optimizer = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
+    schedule = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * steps), steps)
+    rng, step, started = random.Random(config.seed), 0, time.time()
+    lengths = [len(ids) for ids in enc["input_ids"]]
+    for epoch in range(config.epochs):
+        net.train()
+        for idx in length_batches(lengths, config.batch_size, rng):
+            batch = collate(enc, idx, tokenizer, device)
+            logits = net(batch["input_ids"], batch["attention_mask"], batch.get("token_type_ids"))  # (b, 3)
+            logits = logits.masked_fill(~batch["allowed"], -1e4)  # labels a corpus cannot express take no mass
+            loss = torch.nn.functional.cross_entropy(logits, batch["labels"], weight=weights)
+            step = take_step(loss, trainable, optimizer, schedule, step)
+            log_progress(epoch, step, steps, loss, started)
+
+
+def save_stance(net: StanceNet, config: StanceConfig, out: Path, extra: dict) -> None:
+    """The base model folder plus the stance files (fp16 adapter or encoder, and the head)."""
+    if out.resolve() != Path(config.base).resolve():
+        shutil.copytree(config.base, out, dirs_exist_ok=True)
+    tensors = ({f"encoder.{k}": v for k, v in net.encoder.state_dict().items()} if config.mode == "full"
+               else lora_state(net.encoder))
+    tensors = {k: v.detach().cpu().to(torch.float16).contiguous() for k, v in tensors.items()}
+    tensors.update({f"head.{k}": v.detach().cpu().float().contiguous() for k, v in net.head.state_dict().items()})
+    save_file(tensors, str(out / STANCE_WEIGHTS))
+    settings = {"labels": list(STANCE_LABELS), "max_length": config.max_length, "mode": config.mode,
+                "lora_rank": config.lora_rank, "lora_alpha": config.lora_alpha, "temperature": 1.0,
+                "pooling": "mean", "config": dataclasses.asdict(config), **extra}
+    (out / STANCE_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
+
+
+def calibrate_and_evaluate(out: Path, dev: dict[str, list[StancePair]]) -> dict:
+    """Reload ``out`` as users will, fit the temperature on all dev pairs (it moves no argmax), report."""
+    scorer = Analyzer.from_pretrained(out, device="cpu").stance
+    logits = dev_logits(scorer, dev)
+    pairs = [p for name in dev for p in dev[name]]
+    temperature = fit_softmax_temperature(torch.cat([logits[n] for n in dev]), [p.label for p in pairs],
+                                          [p.allowed for p in pairs])
+    metrics = corpus_metrics(dev, logits)
+    settings = json.loads((out / STANCE_FILE).read_text(encoding="utf-8"))
+    settings.update(temperature=temperature, metrics=metrics)
+    (out / STANCE_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
+    return metrics
+
+
+def main(argv: list[str]) -> None:
+    config = build_config(StanceConfig, argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    torch.manual_seed(config.seed)
+    device = resolve_device(config.device)
+    train, dev = stance_splits(corpora_root(config.data or None), config.corpora, config.dev_fraction, config.seed)
+    pairs = training_pairs(config, train)
+    print(f"{len(pairs)} training pairs per epoch; dev: {', '.join(f'{k} {len(v)}' for k, v in dev.items())}",
+          file=sys.stderr)
+    base = Analyzer.from_pretrained(config.base, device="cpu")
+    net = build_net(config, base, device)
+    started = time.time()
+    train_net(config, net, pairs, base.tokenizer, device)
+    out = Path(config.out)
+    counts = {name: sum(p.corpus == name for p in pairs) for name in config.corpora}
+    save_stance(net.cpu(), config, out, {"train_pairs_per_epoch": counts,
+                                         "train_minutes": round((time.time() - started) / 60, 1)})
+    metrics = calibrate_and_evaluate(out, dev)
+    print(format_stance_metrics(metrics))
+    print(f"saved to {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    try:
+        main(sys.argv[1:])
+    except (FileNotFoundError, ValueError) as err:
+        raise SystemExit(f"error: {err}")
