@@ -31,6 +31,18 @@ def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # (batch, hidden)
 
 
+def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None,
+         pooling: str) -> torch.Tensor:
+    """``mean``: all tokens, (batch, hidden). ``pair``: sentence tokens, target tokens and their product,
+    (batch, 3 * hidden): the head sees how the sentence relates to the target, not only its overall tone."""
+    if pooling == "mean":
+        return mean_pool(hidden, attention_mask)
+    assert pooling == "pair" and token_type_ids is not None, pooling
+    sentence = mean_pool(hidden, attention_mask * (token_type_ids == 1))  # (batch, hidden)
+    target = mean_pool(hidden, attention_mask * (token_type_ids == 0))  # (batch, hidden)
+    return torch.cat([sentence, target, sentence * target], dim=-1)  # (batch, 3 * hidden)
+
+
 def merge_lora(encoder: torch.nn.Module, weights: dict[str, torch.Tensor], scale: float) -> None:
     """Add ``scale * B @ A`` to each adapted linear layer of ``encoder`` (in place)."""
     modules = dict(encoder.named_modules())
@@ -128,7 +140,9 @@ class StanceScorer:
                                    return_tensors="pt").to(device)
             hidden = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
                                   token_type_ids=batch.get("token_type_ids")).last_hidden_state  # (b, seq, hidden)
-            out[idx] = self.head(mean_pool(hidden, batch["attention_mask"])).float().cpu()  # (b, 3)
+            pooled = pool(hidden, batch["attention_mask"], batch.get("token_type_ids"),
+                          self.settings.get("pooling", "mean"))  # (b, features)
+            out[idx] = self.head(pooled).float().cpu()  # (b, 3)
         return out
 
     def probabilities(self, targets: list[str], sentences: list[str]) -> torch.Tensor:

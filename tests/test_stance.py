@@ -1,5 +1,6 @@
 import copy
 import json
+import random
 
 import pytest
 import torch
@@ -10,10 +11,11 @@ from conftest import STANCE_PAIRS
 from model.cli import main as cli_main
 from model.stance import merge_lora, normalize_targets
 from training.lora import add_lora, lora_state
-from training.stance_data import in_dev, stance_splits
+from training.stance_data import StancePair, in_dev, stance_splits
 from training.stance_eval import stance_metrics
 from training.config import StanceConfig, build_config
-from training.stance_train import build_net, collate, encode, save_stance, train_net, training_pairs
+from training.stance_train import (build_net, collate, encode, save_stance, swapped_none_pairs, train_net,
+                                   training_pairs)
 from training.stance_train import main as train_stance
 
 
@@ -66,6 +68,18 @@ def test_lora_training_saves_what_it_trained(tiny_model, fake_stance_corpora, tm
     got = scorer.logits([p.target for p in pairs[:6]], [p.text for p in pairs[:6]])
     assert torch.allclose(got, expected, atol=2e-2)  # fp16 adapter storage
     assert (tmp_path / "lora" / "stance.safetensors").stat().st_size < 200_000  # no encoder copy
+
+
+def test_swapped_none_pairs_take_another_corpus_target():
+    pairs = [StancePair("NATO", "we hate nato", "against", "semeval2016", "g1"),
+             StancePair("Donald Trump", "he is awful", "against", "basil", "g2"),
+             StancePair("nato", "nato is great", "favor", "basil", "g3"),
+             StancePair("taxes", "long comment", "favor", "vast", "g4")]
+    swapped = swapped_none_pairs(pairs, 1.0, random.Random(0))
+    assert all(p.label == "none" and p.corpus != "vast" for p in swapped)
+    by_text = {p.text: p.target for p in swapped}
+    assert by_text["we hate nato"] in {"Donald Trump", "taxes"}  # never NATO again, in any case
+    assert by_text["he is awful"] in {"NATO", "taxes"} and "long comment" not in by_text
 
 
 def test_targets_are_validated(tiny_model):

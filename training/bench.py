@@ -42,6 +42,13 @@ def main(argv: list[str]) -> None:
     print(f"split only      {n / split_s:8.1f} sentences/s")
     print(f"predict (total) {n / total_s:8.1f} sentences/s  ({n} sentences, {args.documents} documents, "
           f"{total_s:.2f} s)")
+    if analyzer.stance is not None:  # stance: one more encoder pass per (sentence, target) pair
+        targets = ["United States", "North Korea"]
+        started = time.perf_counter()
+        analyzer.predict(documents, targets=targets)
+        stance_s = time.perf_counter() - started - total_s
+        print(f"+ stance        {n * len(targets) / stance_s:8.1f} pairs/s  ({len(targets)} targets; predict with "
+              f"targets {n / (stance_s + total_s):.1f} sentences/s)")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,8 @@ class StanceConfig:
     warmup_ratio: float = 0.06
     lora_rank: int = 16
     lora_alpha: float = 32.0
+    pooling: str = "mean"  # mean: all tokens | pair: sentence, target, product (tried: worse on dev, see README)
+    swap_none_fraction: float = 0.0  # >0: tweet/news pairs also shown toward another corpus target, as none (tried: worse)
     pstance_max: int = 3000  # P-Stance has 17k tweets on 3 targets: a sample keeps it from dominating
     semeval2016_repeat: int = 2  # small, and its F_avg is a headline figure
     basil_repeat: int = 2  # the only news-domain stance data

@@ -22,7 +22,7 @@ from safetensors.torch import save_file
 from transformers import AutoModel, get_linear_schedule_with_warmup
 
 from model.analyzer import Analyzer, resolve_device
-from model.stance import STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, mean_pool
+from model.stance import STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, pool
 from training.config import StanceConfig, build_config
 from training.corpora import corpora_root
 from training.lora import add_lora, lora_state
@@ -32,26 +32,42 @@ from training.train import length_batches, log_progress, take_step
 
 
 class StanceNet(torch.nn.Module):
-    def __init__(self, encoder, n_labels: int = len(STANCE_LABELS)):
+    def __init__(self, encoder, pooling: str = "mean", n_labels: int = len(STANCE_LABELS)):
         super().__init__()
         self.encoder = encoder
+        self.pooling = pooling
         self.dropout = torch.nn.Dropout(0.1)
-        self.head = torch.nn.Linear(encoder.config.hidden_size, n_labels)
+        width = encoder.config.hidden_size * (3 if pooling == "pair" else 1)
+        self.head = torch.nn.Linear(width, n_labels)
 
     def forward(self, input_ids, attention_mask, token_type_ids=None) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state  # (batch, seq, hidden)
-        return self.head(self.dropout(mean_pool(hidden, attention_mask)))  # (batch, n_labels)
+        return self.head(self.dropout(pool(hidden, attention_mask, token_type_ids, self.pooling)))  # (b, n_labels)
+
+
+def swapped_none_pairs(pairs: list[StancePair], fraction: float, rng: random.Random) -> list[StancePair]:
+    """For a ``fraction`` of the tweet and news pairs, the same text toward a target of another corpus, as none:
+    without them the head learned the text's tone and ignored the target (equal scores toward any target)."""
+    targets = {c: sorted({p.target for p in pairs if p.corpus == c}) for c in {p.corpus for p in pairs}}
+    swapped = []
+    for pair in pairs:
+        others = [t for c, names in targets.items() if c != pair.corpus for t in names
+                  if t.casefold() != pair.target.casefold()]
+        if pair.corpus != "vast" and others and rng.random() < fraction:
+            swapped.append(StancePair(rng.choice(others), pair.text, "none", pair.corpus, pair.group))
+    return swapped
 
 
 def training_pairs(config: StanceConfig, train: list[StancePair]) -> list[StancePair]:
-    """The epoch's pairs: P-Stance sampled down, SemEval-2016 and BASIL repeated."""
+    """The epoch's pairs: P-Stance sampled down, SemEval-2016 and BASIL repeated, swapped-target none pairs."""
     rng = random.Random(config.seed)
     pstance = [p for p in train if p.corpus == "pstance"]
     rng.shuffle(pstance)
     repeat = {"semeval2016": config.semeval2016_repeat, "basil": config.basil_repeat}
     pairs = pstance[:config.pstance_max] + [p for p in train if p.corpus != "pstance"
                                             for _ in range(repeat.get(p.corpus, 1))]
+    pairs += swapped_none_pairs(pairs, config.swap_none_fraction, rng)
     rng.shuffle(pairs)
     return pairs[:config.max_train_pairs] if config.max_train_pairs else pairs
 
@@ -81,12 +97,13 @@ def class_weights(pairs: list[StancePair]) -> torch.Tensor:
 
 def build_net(config: StanceConfig, base: Analyzer, device) -> StanceNet:
     if config.mode == "lora":
-        net = StanceNet(base.model.base_model)
+        net = StanceNet(base.model.base_model, config.pooling)
         add_lora(net.encoder, config.lora_rank, config.lora_alpha)
     elif config.mode == "full":
         from training.train import default_encoder
 
-        net = StanceNet(AutoModel.from_pretrained(config.init_encoder or default_encoder(), add_pooling_layer=False))
+        net = StanceNet(AutoModel.from_pretrained(config.init_encoder or default_encoder(), add_pooling_layer=False),
+                        config.pooling)
     else:
         raise ValueError(f"--mode expects lora or full, got {config.mode!r}")
     return net.to(device)
@@ -123,7 +140,7 @@ def save_stance(net: StanceNet, config: StanceConfig, out: Path, extra: dict) ->
     save_file(tensors, str(out / STANCE_WEIGHTS))
     settings = {"labels": list(STANCE_LABELS), "max_length": config.max_length, "mode": config.mode,
                 "lora_rank": config.lora_rank, "lora_alpha": config.lora_alpha, "temperature": 1.0,
-                "pooling": "mean", "config": dataclasses.asdict(config), **extra}
+                "pooling": config.pooling, "config": dataclasses.asdict(config), **extra}
     (out / STANCE_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
 
 
