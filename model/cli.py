@@ -112,10 +112,10 @@ def score_command(args) -> int:
     output = render(rows, fmt, analyzer.labels, targets)
     if args.out:
         write_atomically(Path(args.out), output)
-    if args.summary:
-        write_atomically(Path(args.summary), render(summaries, "jsonl", [], []))
     elif not args.table:
         sys.stdout.write(output)
+    if args.summary:
+        write_atomically(Path(args.summary), render(summaries, "jsonl", [], []))
     flagged = sum(1 for row in rows if row["labels"])
     print(f"scored {n_docs} documents, {len(rows)} sentences ({flagged} with labels) in "
           f"{time.time() - started:.1f}s; {len(errors)} failed" + (f"; wrote {args.out}" if args.out else ""),

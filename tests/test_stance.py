@@ -163,10 +163,15 @@ def test_cli_targets_jsonl_csv_and_summary(stance_model, tmp_path, capsys):
     out, summary = tmp_path / "r.jsonl", tmp_path / "docs.jsonl"
     assert cli_main(["score", str(tmp_path / "a.txt"), "--targets-file", str(tmp_path / "targets.txt"),
                      "--out", str(out), "--summary", str(summary), "--model", str(stance_model)]) == 0
+    assert capsys.readouterr().out == ""  # rows go to --out only, not also to stdout
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["stance"]["NATO"]["label"] for r in rows] == ["against", "none"]
     doc = json.loads(summary.read_text())
     assert doc["stance"]["NATO"]["label"] == "against" and doc["stance"]["NATO"]["counts"]["against"] == 1
+    assert cli_main(["score", str(tmp_path / "a.txt"), "--target", "NATO", "--summary", str(summary),
+                     "--model", str(stance_model)]) == 0
+    stdout_rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["stance"]["NATO"]["label"] for r in stdout_rows] == ["against", "none"]  # no --out: stdout
     csv_out = tmp_path / "r.csv"
     assert cli_main(["score", str(tmp_path / "a.txt"), "--target", "NATO", "--out", str(csv_out),
                      "--model", str(stance_model)]) == 0

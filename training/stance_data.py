@@ -129,7 +129,8 @@ def stance_splits(root: Path, corpora: tuple[str, ...], dev_fraction: float, see
             train += load_pstance(root, "train")
             dev[name] = load_pstance(root, "val")
             continue
-        pairs = {"semeval2016": load_semeval2016, "vast": load_vast, "basil": load_basil}[name](root)
+        pairs = load_basil(root, seed) if name == "basil" else {"semeval2016": load_semeval2016,
+                                                                "vast": load_vast}[name](root)
         dev[name] = [p for p in pairs if in_dev(p.group, dev_fraction, seed)]
         train += [p for p in pairs if not in_dev(p.group, dev_fraction, seed)]
     return train, dev
