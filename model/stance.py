@@ -14,7 +14,9 @@ import re
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
+
+from model.results import StanceResult, TargetStance
 
 STANCE_FILE = "stance.json"
 STANCE_WEIGHTS = "stance.safetensors"
@@ -121,8 +123,6 @@ class StanceScorer:
 
     def save(self, folder: str | Path) -> None:
         """Write the stance files (as loaded) into ``folder``, beside a framing model with the same encoder."""
-        from safetensors.torch import save_file
-
         (Path(folder) / STANCE_FILE).write_text(json.dumps(self.settings, indent=2), encoding="utf-8")
         save_file({k: v.contiguous() for k, v in self.files.items()}, str(Path(folder) / STANCE_WEIGHTS))
 
@@ -161,8 +161,6 @@ class StanceScorer:
 
 def stance_results(grid: torch.Tensor, targets: list[str], labels: list[str]) -> list[dict]:
     """Per sentence, ``{target: StanceResult}`` from a (n_sentences, n_targets, 3) probability grid."""
-    from model.results import StanceResult
-
     best = grid.argmax(-1) if grid.numel() else grid.new_zeros(grid.shape[:2], dtype=torch.long)  # (n_s, n_t)
     return [{target: StanceResult(labels[int(best[i, t])],
                                   {label: round(float(grid[i, t, k]), 4) for k, label in enumerate(labels)})
@@ -171,8 +169,6 @@ def stance_results(grid: torch.Tensor, targets: list[str], labels: list[str]) ->
 
 def roll_up(per_sentence: list[dict], targets: list[str]) -> dict:
     """Per target, a TargetStance over a document's sentences (see model/results.py)."""
-    from model.results import TargetStance
-
     rolled = {}
     for target in targets:
         results = [s[target] for s in per_sentence]

@@ -22,8 +22,12 @@ from training.report import write_stance_card_section
 HEADLINE_SETS = ("semeval2016", "vast", "basil")
 
 
-def headline_mean(folder: Path) -> float:
-    metrics = json.loads((folder / STANCE_FILE).read_text(encoding="utf-8"))["metrics"]
+def stance_settings(folder: Path) -> dict:
+    return json.loads((folder / STANCE_FILE).read_text(encoding="utf-8"))
+
+
+def headline_mean(settings: dict) -> float:
+    metrics = settings["metrics"]
     return sum(metrics[name][metrics[name]["headline"]] for name in HEADLINE_SETS) / len(HEADLINE_SETS)
 
 
@@ -34,15 +38,16 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args(argv)
     source, dest = Path(args.model), Path(args.to)
-    if not has_stance(source) or "metrics" not in json.loads((source / STANCE_FILE).read_text(encoding="utf-8")):
+    settings = stance_settings(source) if has_stance(source) else {}
+    if "metrics" not in settings:
         raise SystemExit(f"No evaluated stance model at {source}: run `make train-stance` first")
-    if json.loads((source / STANCE_FILE).read_text(encoding="utf-8"))["mode"] != "lora":
+    if settings["mode"] != "lora":
         raise SystemExit(f"{source} holds a whole encoder (mode=full): too large to ship beside the framing model")
     if not filecmp.cmp(source / INT8_FILE, dest / INT8_FILE, shallow=False):
         raise SystemExit(f"{source} was trained over another encoder than {dest}'s: retrain with --base={dest}")
-    new = headline_mean(source)
-    if has_stance(dest) and not args.force and headline_mean(dest) > new:
-        raise SystemExit(f"Not shipped: {dest} has dev headline mean {headline_mean(dest):.3f} > {new:.3f}; "
+    new, old = headline_mean(settings), headline_mean(stance_settings(dest)) if has_stance(dest) else None
+    if old is not None and not args.force and old > new:
+        raise SystemExit(f"Not shipped: {dest} has dev headline mean {old:.3f} > {new:.3f}; "
                          "pass --force to replace it anyway")
     for name in (STANCE_FILE, STANCE_WEIGHTS):
         shutil.copy2(source / name, dest / name)

@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+
 from model.stance import STANCE_LABELS
 
 CORPORA = ("semeval2016", "pstance", "vast", "basil")
@@ -41,6 +43,11 @@ class StancePair:
     corpus: str
     group: str  # the unit of the train/dev split (tweet, document, event)
     allowed: tuple[str, ...] = STANCE_LABELS  # labels the corpus can express (P-Stance: favor/against)
+
+
+def allowed_mask(allowed: list[tuple[str, ...]]) -> torch.Tensor:
+    """Which of STANCE_LABELS each pair's corpus can express, (n_pairs, 3) bool."""
+    return torch.tensor([[label in a for label in STANCE_LABELS] for a in allowed], dtype=torch.bool).reshape(-1, 3)
 
 
 def in_dev(group: str, fraction: float, seed: int) -> bool:

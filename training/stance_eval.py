@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from model.stance import STANCE_LABELS
-from training.stance_data import BOTH_SIDES, CORPORA, StancePair, stance_splits
+from training.stance_data import CORPORA, StancePair, allowed_mask, stance_splits
 
 HEADLINE = {"semeval2016": "f_avg", "vast": "macro_f1", "basil": "f_avg", "pstance": "f_avg"}
 
@@ -39,8 +39,7 @@ def stance_metrics(gold: list[str], pred: list[str]) -> dict:
 
 def predicted_labels(logits: torch.Tensor, allowed: list[tuple[str, ...]]) -> list[str]:
     """Argmax over each pair's allowed labels (P-Stance pairs can only be favor or against)."""
-    mask = torch.tensor([[label in a for label in STANCE_LABELS] for a in allowed], dtype=torch.bool).reshape(-1, 3)
-    best = logits.masked_fill(~mask, float("-inf")).argmax(-1)  # (n,)
+    best = logits.masked_fill(~allowed_mask(allowed), float("-inf")).argmax(-1)  # (n,)
     return [STANCE_LABELS[int(i)] for i in best]
 
 
@@ -61,7 +60,7 @@ def fit_softmax_temperature(logits: torch.Tensor, gold: list[str], allowed: list
     """One temperature minimising the NLL of the gold labels (P-Stance pairs: over favor/against only)."""
     if not gold:
         return 1.0
-    mask = torch.tensor([[label in a for label in STANCE_LABELS] for a in allowed])  # (n, 3)
+    mask = allowed_mask(allowed)  # (n, 3)
     target = torch.tensor([STANCE_LABELS.index(g) for g in gold])  # (n,)
     grid = torch.exp(torch.linspace(np.log(0.25), np.log(4.0), 81))
 

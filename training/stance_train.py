@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import math
 import os
 import random
 import shutil
@@ -19,16 +18,16 @@ from pathlib import Path
 
 import torch
 from safetensors.torch import save_file
-from transformers import AutoModel, get_linear_schedule_with_warmup
+from transformers import AutoModel
 
 from model.analyzer import Analyzer, resolve_device
 from model.stance import STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, pool
 from training.config import StanceConfig, build_config
 from training.corpora import corpora_root
 from training.lora import add_lora, lora_state
-from training.stance_data import StancePair, stance_splits
+from training.stance_data import StancePair, allowed_mask, stance_splits
 from training.stance_eval import (corpus_metrics, dev_logits, fit_softmax_temperature, format_stance_metrics)
-from training.train import length_batches, log_progress, take_step
+from training.train import length_batches, log_progress, optimizer_and_schedule, take_step
 
 
 class StanceNet(torch.nn.Module):
@@ -76,7 +75,7 @@ def encode(pairs: list[StancePair], tokenizer, max_length: int) -> dict:
     enc = tokenizer([p.target for p in pairs], [p.text for p in pairs], truncation="only_second",
                     max_length=max_length)
     enc["labels"] = [STANCE_LABELS.index(p.label) for p in pairs]
-    enc["allowed"] = [[label in p.allowed for label in STANCE_LABELS] for p in pairs]
+    enc["allowed"] = allowed_mask([p.allowed for p in pairs]).tolist()
     return enc
 
 
@@ -113,9 +112,7 @@ def train_net(config: StanceConfig, net: StanceNet, pairs: list[StancePair], tok
     enc = encode(pairs, tokenizer, config.max_length)
     weights = class_weights(pairs).to(device)
     trainable = [p for p in net.parameters() if p.requires_grad]
-    steps = math.ceil(len(pairs) / config.batch_size) * config.epochs
-    optimizer = torch.optim.AdamW(trainable, lr=config.lr, weight_decay=config.weight_decay)
-    schedule = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * steps), steps)
+    optimizer, schedule, steps = optimizer_and_schedule(trainable, config, len(pairs))
     rng, step, started = random.Random(config.seed), 0, time.time()
     lengths = [len(ids) for ids in enc["input_ids"]]
     for epoch in range(config.epochs):

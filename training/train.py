@@ -79,6 +79,14 @@ def predict_logits(model, ds: Dataset, tokenizer, device, batch_size: int = 128)
     return torch.cat(out).numpy() if out else np.zeros((0, model.config.num_labels))  # (n, n_labels)
 
 
+def optimizer_and_schedule(parameters: list, config, n_examples: int) -> tuple:
+    """AdamW and a linear warm-up/decay schedule over the whole run; ``config`` has lr, weight_decay,
+    warmup_ratio, batch_size and epochs (TrainConfig, StanceConfig). Returns (optimizer, schedule, steps)."""
+    steps = math.ceil(n_examples / config.batch_size) * config.epochs
+    optimizer = torch.optim.AdamW(parameters, lr=config.lr, weight_decay=config.weight_decay)
+    return optimizer, get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * steps), steps), steps
+
+
 def take_step(loss: torch.Tensor, parameters: list, optimizer, schedule, step: int) -> int:
     """Backward, clip, optimizer and schedule step; returns the new step count."""
     loss.backward()
@@ -107,9 +115,7 @@ def train_model(config: TrainConfig, labels: list[str], train: Table, tokenizer,
                               dtype=torch.float32, device=device)  # (n_labels,)
     label_weight = torch.tensor([config.device_loss_weight if label in PROJECT_LABELS else 1.0 for label in labels],
                                 device=device)  # (n_labels,)
-    steps = math.ceil(len(ds) / config.batch_size) * config.epochs
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    schedule = get_linear_schedule_with_warmup(optimizer, int(config.warmup_ratio * steps), steps)
+    optimizer, schedule, steps = optimizer_and_schedule(list(model.parameters()), config, len(ds))
     rng, step, started = random.Random(config.seed), 0, time.time()
     for epoch in range(config.epochs):
         model.train()
