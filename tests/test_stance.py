@@ -11,7 +11,7 @@ from conftest import STANCE_PAIRS
 from model.cli import main as cli_main
 from model.stance import merge_lora, normalize_targets
 from training.lora import add_lora, lora_state
-from training.stance_data import StancePair, in_dev, stance_splits
+from training.stance_data import VAST_FILE, StancePair, in_dev, load_vast, related_none_pairs, stance_splits
 from training.stance_eval import stance_metrics
 from training.config import StanceConfig, build_config
 from training.stance_train import (build_net, collate, encode, save_stance, swapped_none_pairs, train_net,
@@ -120,6 +120,34 @@ def test_stance_corpora_map_labels_and_split_by_group(fake_stance_corpora):
     train_groups = {p.group for p in train}
     assert not train_groups & {p.group for pairs in dev.values() for p in pairs if p.corpus != "pstance"}
     assert in_dev("x", 0.3, 13) == in_dev("x", 0.3, 13)
+
+
+def test_related_none_pairs_take_another_actor_of_the_same_story():
+    pairs = [StancePair("United States", "the US is to blame", "against", "basil", "story1"),
+             StancePair("North Korea", "the US is to blame", "favor", "basil", "story1"),
+             StancePair("North Korea", "Pyongyang fired a missile", "against", "basil", "story1"),
+             StancePair("South Korea", "a calm day", "none", "basil", "story1"),
+             StancePair("Obama", "Obama spoke", "favor", "basil", "story2"),
+             StancePair("NATO", "we hate nato", "against", "semeval2016", "story1")]
+    drawn = related_none_pairs(pairs, 1.0, random.Random(0))
+    assert all(p.label == "none" for p in drawn) and len(drawn) == len(set(drawn)) == 2
+    related = {(p.target, p.text) for p in drawn}
+    assert all(text != "Obama spoke" and text != "we hate nato" for _, text in related)  # no other actor; tweets
+    assert ("South Korea", "the US is to blame") in related  # never toward an actor it takes a side on
+    assert {t for t, text in related if text == "Pyongyang fired a missile"} <= {"United States", "South Korea"}
+
+
+def test_vast_synthetic_neutral_rows_take_the_borrowed_topic(tmp_path):
+    # type_idx 4 rows keep the comment's own topic in new_topic; the topic they are neutral toward is topic_str
+    path = tmp_path / VAST_FILE
+    path.parent.mkdir(parents=True)
+    path.write_text("post,ori_id,new_topic,label,type_idx,topic_str\n"
+                    "cars pollute,d1,electric cars,1,1,electric car\n"
+                    "ban guns now,d2,gun control,1,1,gun control\n"
+                    "ban guns now,d2,gun control,2,4,electric car\n", encoding="utf-8")
+    pairs = [(p.target, p.text, p.label) for p in load_vast(tmp_path)]
+    assert pairs == [("electric cars", "cars pollute", "favor"), ("gun control", "ban guns now", "favor"),
+                     ("electric cars", "ban guns now", "none")]
 
 
 def test_stance_metrics_f_avg_and_macro():

@@ -75,6 +75,7 @@ class StanceConfig:
     lora_alpha: float = 32.0
     pooling: str = "mean"  # mean: all tokens | pair: sentence, target, product (tried: worse on dev, see README)
     swap_none_fraction: float = 0.0  # >0: tweet/news pairs also shown toward another corpus target, as none (tried: worse)
+    related_none_fraction: float = 0.0  # >0: BASIL sentences also shown toward another actor of their story, as none
     pstance_max: int = 3000  # P-Stance has 17k tweets on 3 targets: a sample keeps it from dominating
     semeval2016_repeat: int = 2  # small, and its F_avg is a headline figure
     basil_repeat: int = 2  # the only news-domain stance data

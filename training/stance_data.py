@@ -6,12 +6,15 @@ Labels follow LABELS.md section 2: favor, against, none. How each corpus maps:
 - P-Stance (tweets on Biden, Sanders, Trump) has no neutral class: its pairs may only be favor or against
   (``allowed``), so they teach the two sides without teaching that every tweet about a candidate takes one.
   Dev: its own val files.
-- VAST (comments, free-text topics): 0=con -> against, 1=pro -> favor, 2=neutral -> none. Dev: a hashed 15% of
-  source documents (ori_id), so one comment never sits on both sides.
+- VAST (comments, free-text topics): 0=con -> against, 1=pro -> favor, 2=neutral -> none, toward `new_topic`, or
+  toward `topic_str` for the synthetic neutral rows (see _vast_topic). Dev: a hashed 15% of source documents
+  (ori_id), so one comment never sits on both sides.
 - BASIL (news sentences): a phrase aimed directly at a target with polarity neg/pos makes the sentence against/for
   it, in the voice that speaks it (quotes included, as LABELS.md asks). Sentences in which the annotators marked
   no span at all become `none` toward one of the article's targets, as many as the polar pairs. Dev: a hashed 15%
   of events (triplets), so the three outlets' versions of one story stay together.
+  `basil_related` (development only): each dev sentence that takes a side toward one actor, toward another actor
+  of the same story on which no annotation gives it a side, as none (see related_none_pairs).
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ import hashlib
 import json
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,11 +82,30 @@ def load_pstance(root: Path, split: str) -> list[StancePair]:
     return pairs
 
 
+def _vast_topic(row: dict, surface: dict[str, str]) -> str:
+    """The topic a VAST row is labelled toward, in its natural wording where one is known.
+
+    Synthetic neutral rows (type_idx 4) pair a comment with another comment's topic: only `topic_str` holds
+    that topic, while `new_topic` still repeats the comment's own (so reading `new_topic` labels one
+    (comment, topic) pair both con/pro and neutral). `topic_str` is lemmatized ("electric car"), so it is
+    mapped back to the wording the other rows use for it ("electric cars").
+    """
+    if row.get("type_idx") == "4":
+        return surface.get(row["topic_str"], row["topic_str"])
+    return row["new_topic"]
+
+
 def load_vast(root: Path) -> list[StancePair]:
     labels = {"0": "against", "1": "favor", "2": "none"}
     with _need(root / VAST_FILE).open(encoding="utf-8", newline="") as handle:
-        return [StancePair(row["new_topic"], row["post"], labels[row["label"]], "vast", f"vast:{row['ori_id']}")
-                for row in csv.DictReader(handle)]
+        rows = list(csv.DictReader(handle))
+    wordings: dict[str, Counter] = {}
+    for row in rows:
+        if row.get("type_idx") != "4" and "topic_str" in row:
+            wordings.setdefault(row["topic_str"], Counter())[row["new_topic"]] += 1
+    surface = {lemma: counts.most_common(1)[0][0] for lemma, counts in wordings.items()}
+    return [StancePair(_vast_topic(row, surface), row["post"], labels[row["label"]], "vast", f"vast:{row['ori_id']}")
+            for row in rows]
 
 
 def _basil_sentences(article: dict) -> list[str]:
@@ -123,6 +146,27 @@ def load_basil(root: Path, seed: int = 13) -> list[StancePair]:
     return polar + unmarked[:len(polar)]
 
 
+def related_none_pairs(pairs: list[StancePair], fraction: float, rng: random.Random) -> list[StancePair]:
+    """For a ``fraction`` of BASIL's polar pairs, the same sentence toward another actor of the same story, as none
+    (unless a pair gives that sentence a side toward it): the hard negatives that teach which target a sentence
+    is about, e.g. against the United States but not against North Korea."""
+    targets: dict[str, set[str]] = {}
+    polar: set[tuple[str, str]] = set()
+    for pair in pairs:
+        if pair.corpus == "basil":
+            targets.setdefault(pair.group, set()).add(pair.target)
+            if pair.label != "none":
+                polar.add((pair.text, pair.target.casefold()))
+    related = []
+    for pair in pairs:
+        if pair.corpus != "basil" or pair.label == "none":
+            continue
+        others = sorted(t for t in targets[pair.group] if (pair.text, t.casefold()) not in polar)
+        if others and rng.random() < fraction:
+            related.append(StancePair(rng.choice(others), pair.text, "none", pair.corpus, pair.group))
+    return list(dict.fromkeys(related))  # a sentence polar toward two actors may draw the same third one twice
+
+
 def stance_splits(root: Path, corpora: tuple[str, ...], dev_fraction: float, seed: int
                   ) -> tuple[list[StancePair], dict[str, list[StancePair]]]:
     """(training pairs, {corpus: development pairs}); development pairs never enter training."""
@@ -140,4 +184,6 @@ def stance_splits(root: Path, corpora: tuple[str, ...], dev_fraction: float, see
                                                                 "vast": load_vast}[name](root)
         dev[name] = [p for p in pairs if in_dev(p.group, dev_fraction, seed)]
         train += [p for p in pairs if not in_dev(p.group, dev_fraction, seed)]
+    if "basil" in dev:  # does the model tell which actor a sentence takes a side on? (all gold: none)
+        dev["basil_related"] = related_none_pairs(dev["basil"], 1.0, random.Random(seed))
     return train, dev

@@ -5,6 +5,8 @@
 - BASIL: target-polarity F1, the mean of the favor and against F1 over its pairs (none pairs included, so a
   model that calls everything polar is penalised); macro-F1 beside it.
 - P-Stance: F_avg with the prediction restricted to favor/against (the corpus has no neutral class).
+- BASIL related: accuracy (the share called none) on sentences that take a side toward one actor of a story,
+  asked about another actor of it: a model that ignores the target scores low; read it beside BASIL F1.
 Usage: python -m training.stance_eval --model=model/shipped [--data=DIR]
 """
 from __future__ import annotations
@@ -20,7 +22,8 @@ import torch
 from model.stance import STANCE_LABELS
 from training.stance_data import CORPORA, StancePair, allowed_mask, stance_splits
 
-HEADLINE = {"semeval2016": "f_avg", "vast": "macro_f1", "basil": "f_avg", "pstance": "f_avg"}
+HEADLINE = {"semeval2016": "f_avg", "vast": "macro_f1", "basil": "f_avg", "pstance": "f_avg",
+            "basil_related": "accuracy"}
 
 
 def class_f1(gold: list[str], pred: list[str], label: str) -> float:

@@ -25,7 +25,7 @@ from model.stance import STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, pool
 from training.config import StanceConfig, build_config
 from training.corpora import corpora_root
 from training.lora import add_lora, lora_state
-from training.stance_data import StancePair, allowed_mask, stance_splits
+from training.stance_data import StancePair, allowed_mask, related_none_pairs, stance_splits
 from training.stance_eval import (corpus_metrics, dev_logits, fit_softmax_temperature, format_stance_metrics)
 from training.train import length_batches, log_progress, optimizer_and_schedule, take_step
 
@@ -59,7 +59,7 @@ def swapped_none_pairs(pairs: list[StancePair], fraction: float, rng: random.Ran
 
 
 def training_pairs(config: StanceConfig, train: list[StancePair]) -> list[StancePair]:
-    """The epoch's pairs: P-Stance sampled down, SemEval-2016 and BASIL repeated, swapped-target none pairs."""
+    """The epoch's pairs: P-Stance sampled down, SemEval-2016 and BASIL repeated, swapped- and related-target none."""
     rng = random.Random(config.seed)
     pstance = [p for p in train if p.corpus == "pstance"]
     rng.shuffle(pstance)
@@ -67,6 +67,7 @@ def training_pairs(config: StanceConfig, train: list[StancePair]) -> list[Stance
     pairs = pstance[:config.pstance_max] + [p for p in train if p.corpus != "pstance"
                                             for _ in range(repeat.get(p.corpus, 1))]
     pairs += swapped_none_pairs(pairs, config.swap_none_fraction, rng)
+    pairs += related_none_pairs(pairs, config.related_none_fraction, rng)
     rng.shuffle(pairs)
     return pairs[:config.max_train_pairs] if config.max_train_pairs else pairs
 
