@@ -73,7 +73,7 @@ class StanceConfig:
     warmup_ratio: float = 0.06
     lora_rank: int = 16
     lora_alpha: float = 32.0
-    pooling: str = "mean"  # mean: all tokens | pair: sentence, target, product (tried: worse on dev, see README)
+    pooling: str = "pair"  # pair: sentence, target and their product into the head | mean: all tokens
     swap_none_fraction: float = 0.0  # >0: tweet/news pairs also shown toward another corpus target, as none (tried: worse)
     related_none_fraction: float = 0.0  # >0: BASIL sentences also shown toward another actor of their story, as none
     pstance_max: int = 3000  # P-Stance has 17k tweets on 3 targets: a sample keeps it from dominating

@@ -84,6 +84,10 @@ def write_model_card(folder: Path, metrics: dict) -> None:
 STANCE_CARD_MARK = "## Stance toward named targets"
 
 
+POOLING_WORDS = {"mean": "mean-pooled tokens",
+                 "pair": "the mean-pooled sentence tokens, target tokens and their product"}
+
+
 def write_stance_card_section(folder: Path) -> None:
     """Append (or replace) the stance section of the model card from stance.json."""
     from training.stance_eval import format_stance_metrics
@@ -95,7 +99,8 @@ def write_stance_card_section(folder: Path) -> None:
         STANCE_CARD_MARK, "",
         "`analyzer.predict(docs, targets=[...])`: favor / against / none per (sentence, target), judged in the voice "
         "that speaks the sentence. A (target, sentence) cross-encoder over the same encoder: a rank-"
-        f"{settings['lora_rank']} LoRA adapter on every linear layer plus a 3-way head over mean-pooled tokens "
+        f"{settings['lora_rank']} LoRA adapter on every linear layer plus a 3-way head over "
+        f"{POOLING_WORDS[settings.get('pooling', 'mean')]} "
         "(stance.safetensors, merged into a copy of the encoder at load; the framing scores are unchanged). "
         f"Softmax temperature {settings['temperature']:.3f}, fitted on the dev pairs (it moves no argmax).", "",
         "Trained on SemEval-2016 Task 6 (tweets, 5 targets), P-Stance (tweets on 3 candidates; favor/against only, "
