@@ -208,3 +208,13 @@ def test_cli_targets_jsonl_csv_and_summary(stance_model, tmp_path, capsys):
     assert cli_main(["score", str(tmp_path / "a.txt"), "--target", "NATO", "--target", "nato",
                      "--model", str(stance_model)]) == 2
     assert "duplicate target" in capsys.readouterr().err
+
+
+def test_related_none_pairs_never_take_a_swapped_target():
+    # swapped pairs are BASIL sentences toward another corpus's target: that target is no actor of the story
+    train = [StancePair("Obama", "Obama lied", "against", "basil", "s1"),
+             StancePair("Congress", "a calm day", "none", "basil", "s1"),
+             StancePair("Atheism", "god is dead", "favor", "semeval2016", "t1")]
+    config = StanceConfig(swap_none_fraction=1.0, related_none_fraction=1.0, basil_repeat=1)
+    related = [p for p in training_pairs(config, train) if p.text == "Obama lied" and p.label == "none"]
+    assert {p.target for p in related} == {"Atheism", "Congress"}  # one swapped, one related

@@ -36,6 +36,7 @@ BOTH_SIDES = ("favor", "against")
 SEMEVAL2016_FILE = "semeval2016_task6/data/semeval2016-task6-trainingdata.txt"
 PSTANCE_DIR = "pstance/data"
 VAST_FILE = "vast/data/VAST/vast_train.csv"
+VAST_BORROWED_TOPIC = "4"  # type_idx of VAST's synthetic neutral rows (see _vast_topic)
 BASIL_DIR = "basil"
 
 
@@ -90,7 +91,7 @@ def _vast_topic(row: dict, surface: dict[str, str]) -> str:
     (comment, topic) pair both con/pro and neutral). `topic_str` is lemmatized ("electric car"), so it is
     mapped back to the wording the other rows use for it ("electric cars").
     """
-    if row.get("type_idx") == "4":
+    if row.get("type_idx") == VAST_BORROWED_TOPIC:
         return surface.get(row["topic_str"], row["topic_str"])
     return row["new_topic"]
 
@@ -101,7 +102,7 @@ def load_vast(root: Path) -> list[StancePair]:
         rows = list(csv.DictReader(handle))
     wordings: dict[str, Counter] = {}
     for row in rows:
-        if row.get("type_idx") != "4" and "topic_str" in row:
+        if row.get("type_idx") != VAST_BORROWED_TOPIC and "topic_str" in row:
             wordings.setdefault(row["topic_str"], Counter())[row["new_topic"]] += 1
     surface = {lemma: counts.most_common(1)[0][0] for lemma, counts in wordings.items()}
     return [StancePair(_vast_topic(row, surface), row["post"], labels[row["label"]], "vast", f"vast:{row['ori_id']}")

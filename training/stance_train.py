@@ -66,8 +66,9 @@ def training_pairs(config: StanceConfig, train: list[StancePair]) -> list[Stance
     repeat = {"semeval2016": config.semeval2016_repeat, "basil": config.basil_repeat}
     pairs = pstance[:config.pstance_max] + [p for p in train if p.corpus != "pstance"
                                             for _ in range(repeat.get(p.corpus, 1))]
-    pairs += swapped_none_pairs(pairs, config.swap_none_fraction, rng)
-    pairs += related_none_pairs(pairs, config.related_none_fraction, rng)
+    swapped = swapped_none_pairs(pairs, config.swap_none_fraction, rng)
+    related = related_none_pairs(pairs, config.related_none_fraction, rng)  # a story's actors, not swapped targets
+    pairs += swapped + related
     rng.shuffle(pairs)
     return pairs[:config.max_train_pairs] if config.max_train_pairs else pairs
 
