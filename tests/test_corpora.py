@@ -100,3 +100,17 @@ def test_training_table_masks_each_source_to_its_own_labels(fake_corpora, tmp_pa
     j = train.texts.index("The vile enemy attacked.")
     assert train.mask[j].tolist() == [0, 0, 1, 1] and train.targets[j].tolist() == [0, 0, 0, 1]
     assert "We are victims." not in train.texts  # the test split never trains
+
+
+def test_repeated_annotation_texts_count_once_and_never_cross_splits():
+    from training.annotations import AnnotatedSentence
+    from training.data import distinct_texts
+
+    def sentence(id_, text, split):
+        return AnnotatedSentence(id_, "semeval2023", id_, 0, len(text), (), split, "random", text)
+
+    seen: set[str] = set()
+    train = distinct_texts([sentence("a", "Poll notice.", "train"), sentence("b", "Poll  notice.", "train"),
+                            sentence("c", "They blamed us.", "train")], seen)
+    test = distinct_texts([sentence("d", "Poll notice.", "test"), sentence("e", "We gave all.", "test")], seen)
+    assert [s.id for s in train] == ["a", "c"] and [s.id for s in test] == ["e"]

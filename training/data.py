@@ -84,7 +84,23 @@ def annotation_splits(config: TrainConfig, root: Path):
     test = [s for s in sentences if s.split == "test"]
     rest = [s for s in sentences if s.split != "test"]
     in_val = {s.id: is_validation(news[(s.corpus, s.doc_id)], config.val_fraction, config.seed) for s in rest}
-    return [s for s in rest if not in_val[s.id]], [s for s in rest if in_val[s.id]], test
+    seen: set[str] = set()
+    train = distinct_texts([s for s in rest if not in_val[s.id]], seen)
+    val = distinct_texts([s for s in rest if in_val[s.id]], seen)
+    return train, val, distinct_texts(test, seen)
+
+
+def distinct_texts(sentences: list, seen: set[str]) -> list:
+    """The sentences whose text is not in ``seen`` nor earlier in the list; adds their texts to ``seen``.
+    One wire sentence or boilerplate line printed in several articles (the corpora have a poll notice 110
+    times) then counts once, and a validation or test sentence never repeats a training one word for word."""
+    kept = []
+    for sentence in sentences:
+        key = " ".join(sentence.text.split())
+        if key not in seen:
+            seen.add(key)
+            kept.append(sentence)
+    return kept
 
 
 def build_tables(config: TrainConfig) -> tuple[list[str], Table, Table, dict]:
