@@ -92,8 +92,8 @@ def annotation_splits(config: TrainConfig, root: Path):
 
 def distinct_texts(sentences: list, seen: set[str]) -> list:
     """The sentences whose text is not in ``seen`` nor earlier in the list; adds their texts to ``seen``.
-    One wire sentence or boilerplate line printed in several articles (the corpora have a poll notice 110
-    times) then counts once, and a validation or test sentence never repeats a training one word for word."""
+    One wire sentence or boilerplate line printed in several articles (the annotations hold one poll notice
+    102 times) then counts once, and a validation or test sentence never repeats a training one word for word."""
     kept = []
     for sentence in sentences:
         key = " ".join(sentence.text.split())
