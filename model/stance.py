@@ -28,6 +28,11 @@ def has_stance(folder: str | Path) -> bool:
     return (Path(folder) / STANCE_FILE).is_file() and (Path(folder) / STANCE_WEIGHTS).is_file()
 
 
+def read_stance_settings(folder: str | Path) -> dict:
+    """The stance.json of ``folder``: labels, max_length, adapter shape, pooling, temperature, config, metrics."""
+    return json.loads((Path(folder) / STANCE_FILE).read_text(encoding="utf-8"))
+
+
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (batch, seq, 1)
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # (batch, hidden)
@@ -108,7 +113,7 @@ class StanceScorer:
         if not has_stance(folder):
             raise FileNotFoundError(f"No stance model in {folder} (expected {STANCE_FILE} and {STANCE_WEIGHTS}): "
                                     "run `make train-stance` or use a model folder that has one")
-        settings = json.loads((folder / STANCE_FILE).read_text(encoding="utf-8"))
+        settings = read_stance_settings(folder)
         weights = load_file(str(folder / STANCE_WEIGHTS))
         encoder = copy.deepcopy(base_encoder)
         full = {k[len("encoder."):]: v.float() for k, v in weights.items() if k.startswith("encoder.")}

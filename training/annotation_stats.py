@@ -46,9 +46,10 @@ def main(argv: list[str]) -> None:
     if second_path.is_file():
         second = read_rows(second_path)
         print(f"double annotation: {len(second)} sentences, annotated independently")
-        rounds = sorted({r.get("annotator", "").split("-")[0] for r in second})
-        for name, part in [("all", second)] + [(n, [r for r in second if r.get("annotator", "").startswith(n)])
-                                               for n in rounds if len(rounds) > 1]:
+        by_round: dict[str, list[dict]] = {}
+        for r in second:
+            by_round.setdefault(r.get("annotator", "").split("-")[0], []).append(r)
+        for name, part in [("all", second)] + (sorted(by_round.items()) if len(by_round) > 1 else []):
             print(f" {name} ({len(part)} sentences)")
             for label, a in agreement(rows, part).items():
                 print(f"  {label:15} kappa {a['kappa']:.3f}  (first {a['first_positive']}, second "

@@ -44,10 +44,14 @@ def article_sentences(article: Article) -> list[SentenceExample]:
     return examples
 
 
+def hash_fraction(key: str) -> float:
+    """A number in [0, 1) fixed by ``key``: deterministic splits that need no stored lists."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") / 2**64
+
+
 def is_validation(article: Article, val_fraction: float, seed: int) -> bool:
     """Deterministic split by story, so two ids of one story always land on the same side."""
-    digest = hashlib.sha256(f"{seed}:{story_key(article)}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < val_fraction
+    return hash_fraction(f"{seed}:{story_key(article)}") < val_fraction
 
 
 def split_articles(articles: list[Article], val_fraction: float, seed: int) -> tuple[list[Article], list[Article]]:

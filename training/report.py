@@ -82,17 +82,16 @@ def write_model_card(folder: Path, metrics: dict) -> None:
 
 
 STANCE_CARD_MARK = "## Stance toward named targets"
-
-
 POOLING_WORDS = {"mean": "mean-pooled tokens",
                  "pair": "the mean-pooled sentence tokens, target tokens and their product"}
 
 
 def write_stance_card_section(folder: Path) -> None:
     """Append (or replace) the stance section of the model card from stance.json."""
+    from model.stance import read_stance_settings
     from training.stance_eval import format_stance_metrics
 
-    settings = json.loads((Path(folder) / "stance.json").read_text(encoding="utf-8"))
+    settings = read_stance_settings(folder)
     card_path = Path(folder) / "README.md"
     card = card_path.read_text(encoding="utf-8").split(STANCE_CARD_MARK)[0].rstrip() + "\n\n"
     card += "\n".join([

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import random
 import re
@@ -30,6 +29,7 @@ import torch
 
 from model.sentences import split_sentences
 from training.corpora import corpora_root
+from training.examples import hash_fraction
 from training.news_corpora import NARRATIVE_TSV, load_news
 
 PROTOTYPES = {
@@ -76,8 +76,7 @@ GOODWILL_NET = (r"\b(goodwill|good faith|generos\w+|generous\w*|gesture|at no co
 
 
 def document_split(corpus: str, doc_id: str) -> str:
-    digest = hashlib.sha256(f"annotations:{corpus}:{doc_id}".encode()).digest()
-    return "test" if int.from_bytes(digest[:8], "big") / 2**64 < TEST_FRACTION else "train"
+    return "test" if hash_fraction(f"annotations:{corpus}:{doc_id}") < TEST_FRACTION else "train"
 
 
 def all_sentences(articles) -> list[dict]:
@@ -170,11 +169,17 @@ def build_pool(root: Path, seed: int = 7) -> list[dict]:
     return numbered(pool, "fd", rng)
 
 
-def build_focus_pool(root: Path, exclude: set, positives: list[str], n: int, round_no: int) -> list[dict]:
+def unpooled_sentences(news: dict, done: list) -> list[dict]:
+    """Every sentence of the ``news`` articles that no earlier round pooled (``done``: the annotations so far)."""
+    pooled = {(s.corpus, s.doc_id, s.start) for s in done}
+    return [r for r in all_sentences(news) if (r["corpus"], r["doc_id"], r["start"]) not in pooled]
+
+
+def build_focus_pool(news: dict, done: list, n: int, round_no: int) -> list[dict]:
     """Goodwill rounds: sentences not yet pooled, nearest first to the goodwill positives annotated so far;
     round 2 only among sentences under GOODWILL_NET, round 3 among all (the cue net was exhausted)."""
-    rows = [r for r in all_sentences(load_news(root)) if (r["corpus"], r["doc_id"], r["start"]) not in exclude
-            and (round_no != 2 or re.search(GOODWILL_NET, r["text"], re.I))]
+    positives = [s.text for s in done if "goodwill_claim" in s.labels]
+    rows = [r for r in unpooled_sentences(news, done) if round_no != 2 or re.search(GOODWILL_NET, r["text"], re.I)]
     similarity = (embed([r["text"] for r in rows]) @ embed(positives + PROTOTYPES["goodwill_claim"]).T)
     pool: dict = {}
     take(pool, rows, similarity.max(dim=1).values.argsort(descending=True).tolist(),
@@ -182,14 +187,13 @@ def build_focus_pool(root: Path, exclude: set, positives: list[str], n: int, rou
     return numbered(pool, {2: "fg", 3: "fh"}[round_no], random.Random(6 + round_no))
 
 
-def build_model_pool(root: Path, done: list, n: int, round_no: int) -> list[dict]:
+def build_model_pool(news: dict, done: list, n: int, round_no: int) -> list[dict]:
     """Rounds 4 and 5: an early model (TF-IDF + logistic regression on the goodwill labels so far) ranks the
     sentences not yet pooled; the highest-scoring come first."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    exclude = {(s.corpus, s.doc_id, s.start) for s in done}
-    rows = [r for r in all_sentences(load_news(root)) if (r["corpus"], r["doc_id"], r["start"]) not in exclude]
+    rows = unpooled_sentences(news, done)
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
     x = vectorizer.fit_transform([s.text for s in done])
     clf = LogisticRegression(C=4.0, class_weight="balanced", max_iter=2000)
@@ -199,6 +203,7 @@ def build_model_pool(root: Path, done: list, n: int, round_no: int) -> list[dict
     take(pool, rows, sorted(range(len(rows)), key=lambda i: -scores[i]), f"model{round_no}:goodwill_claim", n, per_doc=3)
     return numbered(pool, "fi" if round_no == 4 else "fj", random.Random(6 + round_no))
 
+
 SPEECH = (r"\b(said|says|told|claim(?:s|ed)|insist(?:s|ed)|argu(?:es|ed)|accus(?:es|ed)|stress(?:es|ed)|"
           r"warn(?:s|ed)|stat(?:es|ed)|declar(?:es|ed)|blam(?:es|ed)|complain(?:s|ed)|according to|added)\b")
 INTERNATIONAL = (r"\b(Washington|Moscow|Kremlin|Kyiv|Kiev|Ukrain\w*|Russia\w*|China|Chinese|Beijing|NATO|the West"
@@ -207,12 +212,10 @@ INTERNATIONAL = (r"\b(Washington|Moscow|Kremlin|Kyiv|Kiev|Ukrain\w*|Russia\w*|Ch
                  r"United Nations|UN|Turkey|Ankara|Saudi\w*|Venezuela\w*|Cuba\w*|Britain|London|France|Germany)\b")
 
 
-def build_speech_pool(root: Path, done: list, n_per_label: int = 330, n_random: int = 210) -> list[dict]:
+def build_speech_pool(news: dict, done: list, n_per_label: int = 330, n_random: int = 210) -> list[dict]:
     """Round 6: reported speech not yet pooled, nearest first (per device) to the train-split positives."""
     rng = random.Random(66)
-    exclude = {(s.corpus, s.doc_id, s.start) for s in done}
-    rows = [r for r in all_sentences(load_news(root)) if (r["corpus"], r["doc_id"], r["start"]) not in exclude
-            and re.search(SPEECH, r["text"])]
+    rows = [r for r in unpooled_sentences(news, done) if re.search(SPEECH, r["text"])]
     intl = [bool(re.search(INTERNATIONAL, r["text"])) for r in rows]
     vectors = embed([r["text"] for r in rows])  # (n_rows, hidden)
     pool: dict = {}
@@ -242,15 +245,14 @@ def main() -> None:
     root = corpora_root(args.data)
     if args.goodwill_round or args.speech_round:
         from training.annotations import load_annotations
-        done = load_annotations(Path(args.annotations), load_news(root))
+        news = load_news(root)
+        done = load_annotations(Path(args.annotations), news)
         if args.speech_round:
-            pool = build_speech_pool(root, done)
+            pool = build_speech_pool(news, done)
         elif args.goodwill_round >= 4:
-            pool = build_model_pool(root, done, args.size, args.goodwill_round)
+            pool = build_model_pool(news, done, args.size, args.goodwill_round)
         else:
-            pool = build_focus_pool(root, {(s.corpus, s.doc_id, s.start) for s in done},
-                                    [s.text for s in done if "goodwill_claim" in s.labels], args.size,
-                                    args.goodwill_round)
+            pool = build_focus_pool(news, done, args.size, args.goodwill_round)
     else:
         pool = build_pool(root)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import argparse
 import filecmp
-import json
 import shutil
 import sys
 from pathlib import Path
 
 from model.analyzer import SHIPPED_MODEL
-from model.stance import STANCE_FILE, STANCE_WEIGHTS, has_stance
+from model.stance import STANCE_FILE, STANCE_WEIGHTS, has_stance, read_stance_settings
 from model.weights import INT8_FILE
 from training.report import write_stance_card_section
 
 HEADLINE_SETS = ("semeval2016", "vast", "basil")
-
-
-def stance_settings(folder: Path) -> dict:
-    return json.loads((folder / STANCE_FILE).read_text(encoding="utf-8"))
 
 
 def headline_mean(settings: dict) -> float:
@@ -38,14 +33,14 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--force", action="store_true")
     args = parser.parse_args(argv)
     source, dest = Path(args.model), Path(args.to)
-    settings = stance_settings(source) if has_stance(source) else {}
+    settings = read_stance_settings(source) if has_stance(source) else {}
     if "metrics" not in settings:
         raise SystemExit(f"No evaluated stance model at {source}: run `make train-stance` first")
     if settings["mode"] != "lora":
         raise SystemExit(f"{source} holds a whole encoder (mode=full): too large to ship beside the framing model")
     if not filecmp.cmp(source / INT8_FILE, dest / INT8_FILE, shallow=False):
         raise SystemExit(f"{source} was trained over another encoder than {dest}'s: retrain with --base={dest}")
-    new, old = headline_mean(settings), headline_mean(stance_settings(dest)) if has_stance(dest) else None
+    new, old = headline_mean(settings), headline_mean(read_stance_settings(dest)) if has_stance(dest) else None
     if old is not None and not args.force and old > new:
         raise SystemExit(f"Not shipped: {dest} has dev headline mean {old:.3f} > {new:.3f}; "
                          "pass --force to replace it anyway")

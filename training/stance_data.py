@@ -19,7 +19,6 @@ Labels follow LABELS.md section 2: favor, against, none. How each corpus maps:
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import random
 import re
@@ -30,6 +29,7 @@ from pathlib import Path
 import torch
 
 from model.stance import STANCE_LABELS
+from training.examples import hash_fraction
 
 CORPORA = ("semeval2016", "pstance", "vast", "basil")
 BOTH_SIDES = ("favor", "against")
@@ -56,8 +56,7 @@ def allowed_mask(allowed: list[tuple[str, ...]]) -> torch.Tensor:
 
 
 def in_dev(group: str, fraction: float, seed: int) -> bool:
-    digest = hashlib.sha256(f"{seed}:{group}".encode()).digest()
-    return int.from_bytes(digest[:8], "big") / 2**64 < fraction
+    return hash_fraction(f"{seed}:{group}") < fraction
 
 
 def _need(path: Path) -> Path:

@@ -21,7 +21,7 @@ from safetensors.torch import save_file
 from transformers import AutoModel
 
 from model.analyzer import Analyzer, resolve_device
-from model.stance import STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, pool
+from model.stance import STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, pool, read_stance_settings
 from training.config import StanceConfig, build_config
 from training.corpora import corpora_root
 from training.lora import add_lora, lora_state
@@ -151,7 +151,7 @@ def calibrate_and_evaluate(out: Path, dev: dict[str, list[StancePair]]) -> dict:
     temperature = fit_softmax_temperature(torch.cat([logits[n] for n in dev]), [p.label for p in pairs],
                                           [p.allowed for p in pairs])
     metrics = corpus_metrics(dev, logits)
-    settings = json.loads((out / STANCE_FILE).read_text(encoding="utf-8"))
+    settings = read_stance_settings(out)
     settings.update(temperature=temperature, metrics=metrics)
     (out / STANCE_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
     return metrics

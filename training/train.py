@@ -115,7 +115,8 @@ def train_model(config: TrainConfig, labels: list[str], train: Table, tokenizer,
                               dtype=torch.float32, device=device)  # (n_labels,)
     label_weight = torch.tensor([config.device_loss_weight if label in PROJECT_LABELS else 1.0 for label in labels],
                                 device=device)  # (n_labels,)
-    optimizer, schedule, steps = optimizer_and_schedule(list(model.parameters()), config, len(ds))
+    parameters = list(model.parameters())
+    optimizer, schedule, steps = optimizer_and_schedule(parameters, config, len(ds))
     rng, step, started = random.Random(config.seed), 0, time.time()
     for epoch in range(config.epochs):
         model.train()
@@ -123,7 +124,7 @@ def train_model(config: TrainConfig, labels: list[str], train: Table, tokenizer,
             batch = collate(ds, idx, tokenizer, device)
             logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
             loss = masked_bce(logits, batch["targets"], batch["mask"], pos_weight, label_weight)
-            step = take_step(loss, list(model.parameters()), optimizer, schedule, step)
+            step = take_step(loss, parameters, optimizer, schedule, step)
             log_progress(epoch, step, steps, loss, started)
     return model
 
