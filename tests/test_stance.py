@@ -19,7 +19,8 @@ from training.stance_train import (build_net, collate, encode, save_stance, swap
 from training.stance_train import main as train_stance
 
 
-TINY_RUN = ["--batch_size=8", "--max_length=32", "--device=cpu", "--dev_fraction=0.3"]
+TINY_RUN = ["--batch_size=8", "--max_length=32", "--device=cpu", "--dev_fraction=0.3",
+            "--corpora=semeval2016,pstance,vast,basil"]  # news_targets points into the real news corpora
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +219,22 @@ def test_related_none_pairs_never_take_a_swapped_target():
     config = StanceConfig(swap_none_fraction=1.0, related_none_fraction=1.0, basil_repeat=1)
     related = [p for p in training_pairs(config, train) if p.text == "Obama lied" and p.label == "none"]
     assert {p.target for p in related} == {"Atheism", "Congress"}  # one swapped, one related
+
+
+def test_news_targets_rebuild_text_per_target_and_keep_test_out(fake_corpora, tmp_path):
+    """The project's stance rows: one pair per (sentence, target), text from the corpus, test rows never loaded."""
+    from training.stance_data import load_news_targets
+
+    row = {"corpus": "semeval2023", "doc_id": "1", "start": 11, "end": 35, "sampling": "actors2", "annotator": "a"}
+    rows = [{**row, "id": "st0", "split": "train", "stance": {"the enemy": "against", "Mr. Smith": "none"}},
+            {**row, "id": "st1", "split": "dev", "stance": {"the enemy": "against"}},
+            {**row, "id": "st2", "split": "test", "stance": {"the enemy": "favor"}}]
+    path = tmp_path / "stance_targets.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    train, dev = load_news_targets(fake_corpora, path)
+    assert [(p.target, p.text, p.label) for p in train] == [("the enemy", "The vile enemy attacked.", "against"),
+                                                           ("Mr. Smith", "The vile enemy attacked.", "none")]
+    assert [(p.target, p.label, p.corpus) for p in dev] == [("the enemy", "against", "news_targets")]
+    path.write_text(json.dumps({**rows[0], "end": 10_000}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="points at semeval2023/1"):
+        load_news_targets(fake_corpora, path)

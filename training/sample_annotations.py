@@ -231,6 +231,11 @@ def build_speech_pool(news: dict, done: list, n_per_label: int = 330, n_random: 
     return numbered(pool, "fk", rng)
 
 
+def write_jsonl(path: str | Path, rows: list[dict]) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", default=None, help="unpacked corpora folder")
@@ -255,10 +260,7 @@ def main() -> None:
             pool = build_focus_pool(news, done, args.size, args.goodwill_round)
     else:
         pool = build_pool(root)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w", encoding="utf-8") as handle:
-        for row in pool:
-            handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+    write_jsonl(args.out, pool)
     print(f"{len(pool)} sentences -> {args.out}")
 
 

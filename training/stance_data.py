@@ -15,6 +15,10 @@ Labels follow LABELS.md section 2: favor, against, none. How each corpus maps:
   of events (triplets), so the three outlets' versions of one story stay together.
   `basil_related` (development only): each dev sentence that takes a side toward one actor, toward another actor
   of the same story on which no annotation gives it a side, as none (see related_none_pairs).
+- news_targets (the project's own annotation, data/annotations/stance_targets.jsonl, guidelines in
+  data/stance_guidelines.md): news sentences that name several actors, each labelled toward each actor, so one
+  sentence is often `against` one target and `favor` or `none` toward another. Split by document as stored in the
+  file (train / dev / test); the test rows are never loaded here.
 """
 from __future__ import annotations
 
@@ -31,13 +35,14 @@ import torch
 from model.stance import STANCE_LABELS
 from training.examples import hash_fraction
 
-CORPORA = ("semeval2016", "pstance", "vast", "basil")
+CORPORA = ("semeval2016", "pstance", "vast", "basil", "news_targets")
 BOTH_SIDES = ("favor", "against")
 SEMEVAL2016_FILE = "semeval2016_task6/data/semeval2016-task6-trainingdata.txt"
 PSTANCE_DIR = "pstance/data"
 VAST_FILE = "vast/data/VAST/vast_train.csv"
 VAST_BORROWED_TOPIC = "4"  # type_idx of VAST's synthetic neutral rows (see _vast_topic)
 BASIL_DIR = "basil"
+NEWS_TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "annotations" / "stance_targets.jsonl"
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,24 @@ def load_basil(root: Path, seed: int = 13) -> list[StancePair]:
     return polar + unmarked[:len(polar)]
 
 
+def load_news_targets(root: Path, path: Path = NEWS_TARGETS_FILE) -> tuple[list[StancePair], list[StancePair]]:
+    """(train pairs, dev pairs) of the project's stance annotation; texts are rebuilt from the corpora."""
+    from training.news_corpora import load_news
+
+    news = load_news(root)
+    out: dict[str, list[StancePair]] = {"train": [], "dev": [], "test": []}
+    for line in _need(path).read_text(encoding="utf-8").splitlines():
+        row = json.loads(line)
+        article = news.get((row["corpus"], row["doc_id"]))
+        if article is None or not 0 <= row["start"] < row["end"] <= len(article.text):
+            raise ValueError(f"{path}: row {row['id']} points at {row['corpus']}/{row['doc_id']} "
+                             f"[{row['start']}:{row['end']}], which the unpacked corpora do not have")
+        text = article.text[row["start"]:row["end"]]
+        out[row["split"]] += [StancePair(target, text, label, "news_targets", f"news:{row['corpus']}:{row['doc_id']}")
+                              for target, label in row["stance"].items()]
+    return out["train"], out["dev"]
+
+
 def related_none_pairs(pairs: list[StancePair], fraction: float, rng: random.Random) -> list[StancePair]:
     """For a ``fraction`` of BASIL's polar pairs, the same sentence toward another actor of the same story, as none
     (unless a pair gives that sentence a side toward it): the hard negatives that teach which target a sentence
@@ -176,9 +199,10 @@ def stance_splits(root: Path, corpora: tuple[str, ...], dev_fraction: float, see
     train: list[StancePair] = []
     dev: dict[str, list[StancePair]] = {}
     for name in corpora:
-        if name == "pstance":
-            train += load_pstance(root, "train")
-            dev[name] = load_pstance(root, "val")
+        if name in ("pstance", "news_targets"):
+            pairs, dev[name] = load_news_targets(root) if name == "news_targets" else (
+                load_pstance(root, "train"), load_pstance(root, "val"))
+            train += pairs
             continue
         pairs = load_basil(root, seed) if name == "basil" else {"semeval2016": load_semeval2016,
                                                                 "vast": load_vast}[name](root)

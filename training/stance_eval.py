@@ -7,6 +7,7 @@
 - P-Stance: F_avg with the prediction restricted to favor/against (the corpus has no neutral class).
 - BASIL related: accuracy (the share called none) on sentences that take a side toward one actor of a story,
   asked about another actor of it: a model that ignores the target scores low; read it beside BASIL F1.
+- news_targets (the project's annotation): macro-F1 over favor, against and none on its dev documents.
 Usage: python -m training.stance_eval --model=model/shipped [--data=DIR]
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from model.stance import STANCE_LABELS
 from training.stance_data import CORPORA, StancePair, allowed_mask, stance_splits
 
 HEADLINE = {"semeval2016": "f_avg", "vast": "macro_f1", "basil": "f_avg", "pstance": "f_avg",
-            "basil_related": "accuracy"}
+            "basil_related": "accuracy", "news_targets": "macro_f1"}
 
 
 def class_f1(gold: list[str], pred: list[str], label: str) -> float:

@@ -63,7 +63,8 @@ def training_pairs(config: StanceConfig, train: list[StancePair]) -> list[Stance
     rng = random.Random(config.seed)
     pstance = [p for p in train if p.corpus == "pstance"]
     rng.shuffle(pstance)
-    repeat = {"semeval2016": config.semeval2016_repeat, "basil": config.basil_repeat}
+    repeat = {"semeval2016": config.semeval2016_repeat, "basil": config.basil_repeat,
+              "news_targets": config.news_targets_repeat}
     pairs = pstance[:config.pstance_max] + [p for p in train if p.corpus != "pstance"
                                             for _ in range(repeat.get(p.corpus, 1))]
     swapped = swapped_none_pairs(pairs, config.swap_none_fraction, rng)

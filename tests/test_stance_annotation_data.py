@@ -1,0 +1,32 @@
+"""The committed stance annotations (data/annotations/stance_targets*.jsonl) keep their contract; no corpus needed."""
+from collections import Counter
+
+from model.stance import STANCE_LABELS
+from training.sample_stance import STANCE_FILE, STANDOFF_KEYS, read_jsonl, stance_kappa, stance_split
+
+ROWS = read_jsonl(STANCE_FILE)
+SECOND = read_jsonl(STANCE_FILE.with_suffix(".second_annotator.jsonl"))
+
+
+def test_rows_are_standoff_with_known_labels():
+    assert len({r["id"] for r in ROWS}) == len(ROWS) >= 800
+    for r in ROWS:
+        assert set(STANDOFF_KEYS) <= set(r) <= set(STANDOFF_KEYS) | {"first_stance"}, r["id"]  # no corpus text
+        assert r["corpus"] in {"semeval2023", "basil", "narrative"} and 0 <= r["start"] < r["end"], r["id"]
+        assert r["stance"] and all(t.strip() and label in STANCE_LABELS for t, label in r["stance"].items()), r["id"]
+
+
+def test_split_is_the_document_hash():
+    assert all(r["split"] == stance_split(r["corpus"], r["doc_id"]) for r in ROWS)
+
+
+def test_sentences_take_different_sides_toward_different_targets():
+    """The point of this data: many sentences are not one label toward every target."""
+    mixed = [r for r in ROWS if len(set(r["stance"].values())) > 1]
+    sides = Counter(label for r in ROWS for label in r["stance"].values())
+    assert len(mixed) >= len(ROWS) // 3 and min(sides.values()) >= 100, (len(mixed), sides)
+
+
+def test_second_annotation_agrees_well():
+    assert len(SECOND) >= 100 and {s["id"] for s in SECOND} <= {r["id"] for r in ROWS}
+    assert stance_kappa(ROWS, SECOND) > 0.6

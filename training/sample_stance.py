@@ -1,0 +1,189 @@
+"""Draw news sentences for the project's stance annotation (data/annotations/stance_targets.jsonl).
+
+The public stance corpora give one target per text (tweets on Trump, comments on a topic), so a model trained on
+them learns the sentence's sentiment, not its side toward a named actor: on the seed article it called the envoy's
+praise of North Korea `against` North Korea. What it lacks are news sentences that name several actors and take
+different sides toward them. This draws them: sentences of the news corpora that name at least two actors of
+ACTORS (countries, blocs, parties, politicians, institutions), each shown toward the actors it names (at most
+three) and, for some, toward one more actor of the same article that the sentence does not name (mostly `none`,
+unless a pronoun or a metonym points at it).
+
+    python -m training.sample_stance --out scratch/stance_pool.jsonl
+    python -m training.sample_stance --merge scratch/stance_pool.jsonl --labels 'scratch/st/batch_[0-9].labels.jsonl'
+        --second scratch/st/batch_second.labels.jsonl --adjudicated scratch/st/adjudicated.jsonl
+
+The merge writes the stand-off file (no text) and the second annotator's labels beside it, and prints Cohen's
+kappa over the doubly judged (sentence, target) pairs.
+
+The pool holds corpus text: keep it out of git. Splits are by document: the framing annotations' test documents
+(sample_annotations.document_split) are test here too; of the rest, a hashed 20% of documents are dev.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import random
+import re
+from pathlib import Path
+
+from sklearn.metrics import cohen_kappa_score
+
+from training.corpora import corpora_root
+from training.examples import hash_fraction
+from training.news_corpora import load_news
+from training.sample_annotations import SPEECH, all_sentences, document_split, take, write_jsonl
+from training.stance_data import NEWS_TARGETS_FILE
+
+DEV_FRACTION = 0.2
+MAX_TARGETS = 3
+# canonical target name (as a user would type it) -> the names news text gives it (case-sensitive regex)
+ACTORS = {
+    "United States": r"United States|U\.S\.(?!\w)|\bUS\b|\bAmerica\b(?! First)|Washington(?! Post|,? D\.?C| state)",
+    "Russia": r"Russia\b|Russian (?:government|officials?|forces|military)|Moscow|Kremlin",
+    "China": r"China\b|Chinese (?:government|officials?|Communist Party)|Beijing",
+    "North Korea": r"North Korea\b|Pyongyang|North Korean (?:regime|government|officials?)",
+    "South Korea": r"South Korea\b|Seoul",
+    "Iran": r"Iran\b|Tehran|Iranian (?:regime|government|officials?)",
+    "Israel": r"Israel\b|Israeli (?:government|officials?|forces|military)",
+    "Palestinians": r"Palestinians?\b|Palestinian Authority|Hamas",
+    "Ukraine": r"Ukraine\b|Kyiv|Kiev|Ukrainian (?:government|officials?|forces)",
+    "Syria": r"Syria\b|Damascus|Syrian (?:regime|government)",
+    "Saudi Arabia": r"Saudi Arabia|Riyadh|Saudis?\b",
+    "Turkey": r"Turkey\b|Ankara|Turkish (?:government|officials?)",
+    "Mexico": r"Mexico\b(?! City)|Mexican (?:government|officials?)",
+    "European Union": r"European Union|\bEU\b|Brussels",
+    "United Nations": r"United Nations|\bUN\b|\bU\.N\.",
+    "NATO": r"\bNATO\b",
+    "Democrats": r"Democrats|Democratic Party|Dems\b",
+    "Republicans": r"Republicans|Republican Party|\bGOP\b",
+    "Congress": r"Congress\b",
+    "the media": r"\b(?:the|mainstream|liberal|fake news) media\b|\bthe press\b",
+    "Donald Trump": r"(?<!Ivanka )(?<!Melania )(?<!Eric )(?<!Lara )\bTrump\b(?! Jr| Tower| Organization)",
+    "Barack Obama": r"(?<!Michelle )\bObama\b",
+    "Hillary Clinton": r"\bHillary\b|(?<!Bill )(?<!Chelsea )\bClinton\b(?! Foundation)",
+    "Joe Biden": r"(?<!Hunter )\bBiden\b",
+    "Vladimir Putin": r"\bPutin\b",
+    "Kim Jong Un": r"\bKim Jong[- ]?[Uu]n\b",
+    "Bernie Sanders": r"\bBernie\b|(?<!Huckabee )(?<!Sarah )\bSanders\b",
+    "Nancy Pelosi": r"\bPelosi\b",
+    "Mitch McConnell": r"\bMcConnell\b",
+    "Robert Mueller": r"\bMueller\b",
+    "James Comey": r"\bComey\b",
+    "Benjamin Netanyahu": r"\bNetanyahu\b",
+    "Bashar al-Assad": r"\bAssad\b",
+    "FBI": r"\bFBI\b",
+    "Supreme Court": r"Supreme Court",
+    "oil companies": r"\b(?:oil|fossil fuel|coal) (?:companies|industry|firms)\b|ExxonMobil|\bExxon\b",
+    "climate scientists": r"\bclimate scientists\b|\bIPCC\b",
+}
+FOREIGN_STATES = ("Russia", "China", "North Korea", "South Korea", "Iran", "Israel", "Palestinians", "Ukraine", "Syria",
+                  "Saudi Arabia", "Turkey", "Mexico", "European Union", "United Nations", "NATO")
+PATTERNS = {name: re.compile(pattern) for name, pattern in ACTORS.items()}
+
+
+def actors_in(text: str) -> list[str]:
+    """The ACTORS a text names, in order of first mention."""
+    first = {name: m.start() for name, pattern in PATTERNS.items() if (m := pattern.search(text))}
+    return sorted(first, key=first.get)
+
+
+def stance_split(corpus: str, doc_id: str) -> str:
+    if document_split(corpus, doc_id) == "test":
+        return "test"
+    return "dev" if hash_fraction(f"stance-dev:{corpus}:{doc_id}") < DEV_FRACTION else "train"
+
+
+def with_targets(row: dict, document_actors: list[str], rng: random.Random) -> dict:
+    """The row with the actors it names (at most MAX_TARGETS) and, for 40% of rows, one actor of its document that
+    it does not name."""
+    named = actors_in(row["text"])[:MAX_TARGETS]
+    absent = [a for a in document_actors if a not in named]
+    targets = named + ([rng.choice(absent)] if absent and rng.random() < 0.4 else [])
+    return {**row, "targets": targets, "split": stance_split(row["corpus"], row["doc_id"])}
+
+
+def build_stance_pool(news: dict, n: int, seed: int = 31) -> list[dict]:
+    """``n`` sentences naming at least two actors, half of them reported speech (half of those naming a foreign
+    state), at most two per document in each draw."""
+    rng = random.Random(seed)
+    rows = [r for r in all_sentences(news) if len(actors_in(r["text"])) >= 2 and 8 <= len(r["text"].split()) <= 70]
+    speech = [i for i, r in enumerate(rows) if re.search(SPEECH, r["text"])]
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    rng.shuffle(speech)
+    pool: dict = {}
+    foreign = [i for i in speech if any(a in FOREIGN_STATES for a in actors_in(rows[i]["text"]))]
+    take(pool, rows, foreign, "actors2:foreign-speech", n // 4, per_doc=2)  # the seed's genre, rare in the corpora
+    take(pool, rows, speech, "actors2:speech", n // 2 - len(pool), per_doc=2)
+    take(pool, rows, order, "actors2", n - len(pool), per_doc=2)
+    document_actors = {key: actors_in(article.text) for key, article in news.items()}
+    chosen = [with_targets(row, document_actors[(row["corpus"], row["doc_id"])], rng) for row in pool.values()]
+    rng.shuffle(chosen)
+    return [{**row, "id": f"st{k:05d}"} for k, row in enumerate(chosen)]
+
+
+STANCE_FILE = NEWS_TARGETS_FILE
+STANDOFF_KEYS = ("id", "corpus", "doc_id", "start", "end", "stance", "split", "sampling", "annotator")
+
+
+def read_jsonl(path: str | Path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def stance_kappa(first: list[dict], second: list[dict]) -> float:
+    """Cohen's kappa over the (sentence, target) pairs both annotators judged; ``first`` holds the labels before
+    adjudication (``first_stance`` where adjudication changed them)."""
+    before = {r["id"]: r.get("first_stance", r["stance"]) for r in first}
+    pairs = [(before[s["id"]][t], label) for s in second for t, label in s["stance"].items()]
+    return float(cohen_kappa_score([a for a, _ in pairs], [b for _, b in pairs]))
+
+
+def merge(pool_path: str, label_paths: list[str], second_path: str, adjudicated_path: str | None) -> list[dict]:
+    """The stand-off rows of the annotated pool: first annotators' labels, replaced by the adjudicated ones where
+    the two annotators disagreed (the first labels are then kept in ``first_stance``)."""
+    labels = {}
+    for number, path in enumerate(sorted(label_paths)):
+        labels.update({r["id"]: (r["stance"], f"stance1-annotator{number}") for r in read_jsonl(path)})
+    second = {r["id"] for r in read_jsonl(second_path)}
+    final = {r["id"]: r["stance"] for r in read_jsonl(adjudicated_path)} if adjudicated_path else {}
+    rows = []
+    for row in read_jsonl(pool_path):
+        stance, annotator = labels[row["id"]]
+        if set(stance) != set(row["targets"]):
+            raise ValueError(f"{row['id']}: labelled targets {sorted(stance)}, pooled {row['targets']}")
+        out = {key: row[key] for key in STANDOFF_KEYS if key in row} | {"stance": final.get(row["id"], stance)}
+        out["annotator"] = annotator + ("+second" if row["id"] in second else "")
+        if out["stance"] != stance:
+            out["first_stance"] = stance
+        rows.append(out)
+    return rows
+
+
+def write_merge(args: argparse.Namespace) -> None:
+    rows = merge(args.merge, glob.glob(args.labels), args.second, args.adjudicated)
+    second = [{"id": r["id"], "stance": r["stance"], "annotator": "stance1-second"} for r in read_jsonl(args.second)]
+    write_jsonl(STANCE_FILE, rows)
+    write_jsonl(STANCE_FILE.with_suffix(".second_annotator.jsonl"), second)
+    print(f"{len(rows)} sentences -> {STANCE_FILE}; kappa over the doubly judged pairs {stance_kappa(rows, second):.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", default=None, help="unpacked corpora folder")
+    parser.add_argument("--out", help="pool JSONL (holds corpus text: keep it out of git)")
+    parser.add_argument("--size", type=int, default=900)
+    parser.add_argument("--merge", help="an annotated pool: write data/annotations/stance_targets*.jsonl from it")
+    parser.add_argument("--labels", help="glob of the first annotators' label files (with --merge)")
+    parser.add_argument("--second", help="the second annotator's label file (with --merge)")
+    parser.add_argument("--adjudicated", help="final labels of the pairs the annotators disagreed on")
+    args = parser.parse_args()
+    if args.merge:
+        return write_merge(args)
+    pool = build_stance_pool(load_news(corpora_root(args.data)), args.size)
+    write_jsonl(args.out, pool)
+    print(f"{len(pool)} sentences -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
