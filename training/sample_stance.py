@@ -11,6 +11,8 @@ unless a pronoun or a metonym points at it).
     python -m training.sample_stance --out scratch/stance_pool.jsonl
     python -m training.sample_stance --merge scratch/stance_pool.jsonl --labels 'scratch/st/batch_[0-9].labels.jsonl'
         --second scratch/st/batch_second.labels.jsonl --adjudicated scratch/st/adjudicated.jsonl
+    python -m training.sample_stance --support-round --size 750 --out scratch/stance_pool2.jsonl  (round 2)
+    python -m training.sample_stance --merge scratch/stance_pool2.jsonl --round-name stance2 --labels ...
 
 The merge writes the stand-off file (no text) and the second annotator's labels beside it, and prints Cohen's
 kappa over the doubly judged (sentence, target) pairs.
@@ -79,6 +81,9 @@ ACTORS = {
 }
 FOREIGN_STATES = ("Russia", "China", "North Korea", "South Korea", "Iran", "Israel", "Palestinians", "Ukraine", "Syria",
                   "Saudi Arabia", "Turkey", "Mexico", "European Union", "United Nations", "NATO")
+SUPPORT = (r"\b(prais\w+|defend\w*|defen[cs]e|thank\w*|welcom\w+|support\w*|back(?:s|ed|ing)|endors\w+|credit\w*|"
+           r"hail\w*|applaud\w*|commend\w*|laud\w*|ally|allies|friend\w*|partner\w*|great|good faith|"
+           r"goodwill|generous|helped|help(?:s|ing)?|victims?|unfair\w*|persecut\w+|wrongly)\b")
 PATTERNS = {name: re.compile(pattern) for name, pattern in ACTORS.items()}
 
 
@@ -103,11 +108,24 @@ def with_targets(row: dict, document_actors: list[str], rng: random.Random) -> d
     return {**row, "targets": targets, "split": stance_split(row["corpus"], row["doc_id"])}
 
 
+def candidate_rows(news: dict, done: set = frozenset()) -> list[dict]:
+    """Sentences of 8-70 words naming at least two actors, other than the (corpus, doc_id, start) in ``done``."""
+    return [r for r in all_sentences(news) if len(actors_in(r["text"])) >= 2 and 8 <= len(r["text"].split()) <= 70
+            and (r["corpus"], r["doc_id"], r["start"]) not in done]
+
+
+def numbered_with_targets(pool: dict, news: dict, rng: random.Random, prefix: str) -> list[dict]:
+    document_actors = {key: actors_in(article.text) for key, article in news.items()}
+    chosen = [with_targets(row, document_actors[(row["corpus"], row["doc_id"])], rng) for row in pool.values()]
+    rng.shuffle(chosen)
+    return [{**row, "id": f"{prefix}{k:05d}"} for k, row in enumerate(chosen)]
+
+
 def build_stance_pool(news: dict, n: int, seed: int = 31) -> list[dict]:
-    """``n`` sentences naming at least two actors, half of them reported speech (half of those naming a foreign
-    state), at most two per document in each draw."""
+    """Round 1: ``n`` sentences naming at least two actors, half of them reported speech (half of those naming a
+    foreign state), at most two per document in each draw."""
     rng = random.Random(seed)
-    rows = [r for r in all_sentences(news) if len(actors_in(r["text"])) >= 2 and 8 <= len(r["text"].split()) <= 70]
+    rows = candidate_rows(news)
     speech = [i for i, r in enumerate(rows) if re.search(SPEECH, r["text"])]
     order = list(range(len(rows)))
     rng.shuffle(order)
@@ -117,10 +135,23 @@ def build_stance_pool(news: dict, n: int, seed: int = 31) -> list[dict]:
     take(pool, rows, foreign, "actors2:foreign-speech", n // 4, per_doc=2)  # the seed's genre, rare in the corpora
     take(pool, rows, speech, "actors2:speech", n // 2 - len(pool), per_doc=2)
     take(pool, rows, order, "actors2", n - len(pool), per_doc=2)
-    document_actors = {key: actors_in(article.text) for key, article in news.items()}
-    chosen = [with_targets(row, document_actors[(row["corpus"], row["doc_id"])], rng) for row in pool.values()]
-    rng.shuffle(chosen)
-    return [{**row, "id": f"st{k:05d}"} for k, row in enumerate(chosen)]
+    return numbered_with_targets(pool, news, rng, "st")
+
+
+def build_support_pool(news: dict, done: set, n: int, seed: int = 32) -> list[dict]:
+    """Round 2: round 1 gave `favor` to 6% of pairs, so 60% of these ``n`` sentences carry a word of support
+    (SUPPORT), 20% name a foreign state, the rest are drawn at random; none was drawn in round 1."""
+    rng = random.Random(seed)
+    rows = candidate_rows(news, done)
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    support = [i for i in order if re.search(SUPPORT, rows[i]["text"])]
+    foreign = [i for i in order if any(a in FOREIGN_STATES for a in actors_in(rows[i]["text"]))]
+    pool: dict = {}
+    take(pool, rows, support, "actors2:support", n * 6 // 10, per_doc=2)
+    take(pool, rows, foreign, "actors2:foreign", n * 8 // 10 - len(pool), per_doc=2)
+    take(pool, rows, order, "actors2", n - len(pool), per_doc=2)
+    return numbered_with_targets(pool, news, rng, "su")
 
 
 STANCE_FILE = NEWS_TARGETS_FILE
@@ -139,12 +170,13 @@ def stance_kappa(first: list[dict], second: list[dict]) -> float:
     return float(cohen_kappa_score([a for a, _ in pairs], [b for _, b in pairs]))
 
 
-def merge(pool_path: str, label_paths: list[str], second_path: str, adjudicated_path: str | None) -> list[dict]:
+def merge(pool_path: str, label_paths: list[str], second_path: str, adjudicated_path: str | None,
+          round_name: str) -> list[dict]:
     """The stand-off rows of the annotated pool: first annotators' labels, replaced by the adjudicated ones where
     the two annotators disagreed (the first labels are then kept in ``first_stance``)."""
     labels = {}
     for number, path in enumerate(sorted(label_paths)):
-        labels.update({r["id"]: (r["stance"], f"stance1-annotator{number}") for r in read_jsonl(path)})
+        labels.update({r["id"]: (r["stance"], f"{round_name}-annotator{number}") for r in read_jsonl(path)})
     second = {r["id"] for r in read_jsonl(second_path)}
     final = {r["id"]: r["stance"] for r in read_jsonl(adjudicated_path)} if adjudicated_path else {}
     rows = []
@@ -161,11 +193,18 @@ def merge(pool_path: str, label_paths: list[str], second_path: str, adjudicated_
 
 
 def write_merge(args: argparse.Namespace) -> None:
-    rows = merge(args.merge, glob.glob(args.labels), args.second, args.adjudicated)
-    second = [{"id": r["id"], "stance": r["stance"], "annotator": "stance1-second"} for r in read_jsonl(args.second)]
-    write_jsonl(STANCE_FILE, rows)
-    write_jsonl(STANCE_FILE.with_suffix(".second_annotator.jsonl"), second)
-    print(f"{len(rows)} sentences -> {STANCE_FILE}; kappa over the doubly judged pairs {stance_kappa(rows, second):.3f}")
+    """Write this round's rows into the stance files, keeping the rows of the other rounds."""
+    rows = merge(args.merge, glob.glob(args.labels), args.second, args.adjudicated, args.round_name)
+    second = [{"id": r["id"], "stance": r["stance"], "annotator": f"{args.round_name}-second"}
+              for r in read_jsonl(args.second)]
+    second_file = STANCE_FILE.with_suffix(".second_annotator.jsonl")
+    for path, new in ((STANCE_FILE, rows), (second_file, second)):
+        ids = {r["id"] for r in new}
+        kept = [r for r in read_jsonl(path) if r["id"] not in ids] if path.exists() else []
+        write_jsonl(path, kept + new)
+    all_rows, all_second = read_jsonl(STANCE_FILE), read_jsonl(second_file)
+    print(f"{len(rows)} sentences -> {STANCE_FILE} ({len(all_rows)} in all); kappa over the doubly judged pairs: "
+          f"this round {stance_kappa(rows, second):.3f}, all {stance_kappa(all_rows, all_second):.3f}")
 
 
 def main() -> None:
@@ -177,10 +216,18 @@ def main() -> None:
     parser.add_argument("--labels", help="glob of the first annotators' label files (with --merge)")
     parser.add_argument("--second", help="the second annotator's label file (with --merge)")
     parser.add_argument("--adjudicated", help="final labels of the pairs the annotators disagreed on")
+    parser.add_argument("--round-name", default="stance1", help="annotator prefix of the merged round")
+    parser.add_argument("--support-round", action="store_true", help="draw round 2, avoiding round 1's rows")
     args = parser.parse_args()
     if args.merge:
         return write_merge(args)
-    pool = build_stance_pool(load_news(corpora_root(args.data)), args.size)
+    news = load_news(corpora_root(args.data))
+    if args.support_round:
+        round1 = [r for r in read_jsonl(STANCE_FILE) if r["annotator"].startswith("stance1-")]
+        done = {(r["corpus"], r["doc_id"], r["start"]) for r in round1}
+        pool = build_support_pool(news, done, args.size)
+    else:
+        pool = build_stance_pool(news, args.size)
     write_jsonl(args.out, pool)
     print(f"{len(pool)} sentences -> {args.out}")
 
