@@ -238,3 +238,17 @@ def test_news_targets_rebuild_text_per_target_and_keep_test_out(fake_corpora, tm
     path.write_text(json.dumps({**rows[0], "end": 10_000}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match="points at semeval2023/1"):
         load_news_targets(fake_corpora, path)
+
+
+def test_ship_gate_compares_the_dev_sets_both_models_report():
+    from training.ship_stance import headline_mean, shared_headline_sets
+
+    def settings(**values):
+        return {"metrics": {name: {"headline": "f_avg", "f_avg": v} for name, v in values.items()}}
+
+    old = settings(semeval2016=0.6, vast=0.6, basil=0.6)
+    new = settings(semeval2016=0.5, vast=0.6, basil=0.6, news_targets=0.9, basil_related=1.0)
+    names = shared_headline_sets(new, old)
+    assert names == ["semeval2016", "vast", "basil"]  # news_targets is new: not compared; basil_related not headline
+    assert headline_mean(new, names) < headline_mean(old, names)
+    assert shared_headline_sets(new, new) == ["semeval2016", "vast", "basil", "news_targets"]
