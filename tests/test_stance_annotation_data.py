@@ -2,10 +2,12 @@
 from collections import Counter
 
 from model.stance import STANCE_LABELS
-from training.sample_stance import STANCE_FILE, STANDOFF_KEYS, read_jsonl, stance_kappa, stance_split
+from training.annotations import read_rows
+from training.sample_stance import STANDOFF_KEYS, stance_kappa, stance_split
+from training.stance_data import NEWS_TARGETS_FILE
 
-ROWS = read_jsonl(STANCE_FILE)
-SECOND = read_jsonl(STANCE_FILE.with_suffix(".second_annotator.jsonl"))
+ROWS = read_rows(NEWS_TARGETS_FILE)
+SECOND = read_rows(NEWS_TARGETS_FILE.with_suffix(".second_annotator.jsonl"))
 
 
 def test_rows_are_standoff_with_known_labels():

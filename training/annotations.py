@@ -36,17 +36,23 @@ def read_rows(path: Path) -> list[dict]:
 
 
 def load_annotations(path: Path, articles: dict[tuple[str, str], Article]) -> list[AnnotatedSentence]:
-    """Stand-off rows joined with their text; a row that does not point into a known article is an error."""
+    """Stand-off rows joined with their text (see standoff_text)."""
     out = []
     for row in read_rows(path):
-        article = articles.get((row["corpus"], row["doc_id"]))
-        if article is None or not 0 <= row["start"] < row["end"] <= len(article.text):
-            raise ValueError(f"{path}: row {row.get('id')} points at {row['corpus']}/{row['doc_id']} "
-                             f"[{row['start']}:{row['end']}], which the unpacked corpora do not have")
+        text = standoff_text(path, row, articles)
         unknown = set(row["labels"]) - set(PROJECT_LABELS)
         if unknown:
             raise ValueError(f"{path}: row {row['id']} has labels {sorted(unknown)}; expected {PROJECT_LABELS}")
         out.append(AnnotatedSentence(row["id"], row["corpus"], row["doc_id"], row["start"], row["end"],
                                      tuple(row["labels"]), row["split"], row.get("sampling", ""),
-                                     article.text[row["start"]:row["end"]]))
+                                     text))
     return out
+
+
+def standoff_text(path: Path, row: dict, articles: dict[tuple[str, str], Article]) -> str:
+    """The text a stand-off row points at; a row that does not point into a known article is an error."""
+    article = articles.get((row["corpus"], row["doc_id"]))
+    if article is None or not 0 <= row["start"] < row["end"] <= len(article.text):
+        raise ValueError(f"{path}: row {row.get('id')} points at {row['corpus']}/{row['doc_id']} "
+                         f"[{row['start']}:{row['end']}], which the unpacked corpora do not have")
+    return article.text[row["start"]:row["end"]]

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
 import random
 import re
 from pathlib import Path
 
 from sklearn.metrics import cohen_kappa_score
 
+from training.annotations import read_rows
 from training.corpora import corpora_root
 from training.examples import hash_fraction
 from training.news_corpora import load_news
@@ -115,7 +115,8 @@ def candidate_rows(news: dict, done: set = frozenset()) -> list[dict]:
 
 
 def numbered_with_targets(pool: dict, news: dict, rng: random.Random, prefix: str) -> list[dict]:
-    document_actors = {key: actors_in(article.text) for key, article in news.items()}
+    keys = {(row["corpus"], row["doc_id"]) for row in pool.values()}
+    document_actors = {key: actors_in(news[key].text) for key in keys}  # the pooled articles only
     chosen = [with_targets(row, document_actors[(row["corpus"], row["doc_id"])], rng) for row in pool.values()]
     rng.shuffle(chosen)
     return [{**row, "id": f"{prefix}{k:05d}"} for k, row in enumerate(chosen)]
@@ -154,12 +155,7 @@ def build_support_pool(news: dict, done: set, n: int, seed: int = 32) -> list[di
     return numbered_with_targets(pool, news, rng, "su")
 
 
-STANCE_FILE = NEWS_TARGETS_FILE
 STANDOFF_KEYS = ("id", "corpus", "doc_id", "start", "end", "stance", "split", "sampling", "annotator")
-
-
-def read_jsonl(path: str | Path) -> list[dict]:
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def stance_kappa(first: list[dict], second: list[dict]) -> float:
@@ -176,11 +172,11 @@ def merge(pool_path: str, label_paths: list[str], second_path: str, adjudicated_
     the two annotators disagreed (the first labels are then kept in ``first_stance``)."""
     labels = {}
     for number, path in enumerate(sorted(label_paths)):
-        labels.update({r["id"]: (r["stance"], f"{round_name}-annotator{number}") for r in read_jsonl(path)})
-    second = {r["id"] for r in read_jsonl(second_path)}
-    final = {r["id"]: r["stance"] for r in read_jsonl(adjudicated_path)} if adjudicated_path else {}
+        labels.update({r["id"]: (r["stance"], f"{round_name}-annotator{number}") for r in read_rows(path)})
+    second = {r["id"] for r in read_rows(second_path)}
+    final = {r["id"]: r["stance"] for r in read_rows(adjudicated_path)} if adjudicated_path else {}
     rows = []
-    for row in read_jsonl(pool_path):
+    for row in read_rows(pool_path):
         stance, annotator = labels[row["id"]]
         if set(stance) != set(row["targets"]):
             raise ValueError(f"{row['id']}: labelled targets {sorted(stance)}, pooled {row['targets']}")
@@ -196,14 +192,14 @@ def write_merge(args: argparse.Namespace) -> None:
     """Write this round's rows into the stance files, keeping the rows of the other rounds."""
     rows = merge(args.merge, glob.glob(args.labels), args.second, args.adjudicated, args.round_name)
     second = [{"id": r["id"], "stance": r["stance"], "annotator": f"{args.round_name}-second"}
-              for r in read_jsonl(args.second)]
-    second_file = STANCE_FILE.with_suffix(".second_annotator.jsonl")
-    for path, new in ((STANCE_FILE, rows), (second_file, second)):
+              for r in read_rows(args.second)]
+    second_file = NEWS_TARGETS_FILE.with_suffix(".second_annotator.jsonl")
+    for path, new in ((NEWS_TARGETS_FILE, rows), (second_file, second)):
         ids = {r["id"] for r in new}
-        kept = [r for r in read_jsonl(path) if r["id"] not in ids] if path.exists() else []
+        kept = [r for r in read_rows(path) if r["id"] not in ids] if path.exists() else []
         write_jsonl(path, kept + new)
-    all_rows, all_second = read_jsonl(STANCE_FILE), read_jsonl(second_file)
-    print(f"{len(rows)} sentences -> {STANCE_FILE} ({len(all_rows)} in all); kappa over the doubly judged pairs: "
+    all_rows, all_second = read_rows(NEWS_TARGETS_FILE), read_rows(second_file)
+    print(f"{len(rows)} sentences -> {NEWS_TARGETS_FILE} ({len(all_rows)} in all); kappa over the doubly judged pairs: "
           f"this round {stance_kappa(rows, second):.3f}, all {stance_kappa(all_rows, all_second):.3f}")
 
 
@@ -223,7 +219,7 @@ def main() -> None:
         return write_merge(args)
     news = load_news(corpora_root(args.data))
     if args.support_round:
-        round1 = [r for r in read_jsonl(STANCE_FILE) if r["annotator"].startswith("stance1-")]
+        round1 = [r for r in read_rows(NEWS_TARGETS_FILE) if r["annotator"].startswith("stance1-")]
         done = {(r["corpus"], r["doc_id"], r["start"]) for r in round1}
         pool = build_support_pool(news, done, args.size)
     else:

@@ -153,17 +153,13 @@ def load_basil(root: Path, seed: int = 13) -> list[StancePair]:
 
 def load_news_targets(root: Path, path: Path = NEWS_TARGETS_FILE) -> tuple[list[StancePair], list[StancePair]]:
     """(train pairs, dev pairs) of the project's stance annotation; texts are rebuilt from the corpora."""
+    from training.annotations import read_rows, standoff_text
     from training.news_corpora import load_news
 
     news = load_news(root)
     out: dict[str, list[StancePair]] = {"train": [], "dev": [], "test": []}
-    for line in _need(path).read_text(encoding="utf-8").splitlines():
-        row = json.loads(line)
-        article = news.get((row["corpus"], row["doc_id"]))
-        if article is None or not 0 <= row["start"] < row["end"] <= len(article.text):
-            raise ValueError(f"{path}: row {row['id']} points at {row['corpus']}/{row['doc_id']} "
-                             f"[{row['start']}:{row['end']}], which the unpacked corpora do not have")
-        text = article.text[row["start"]:row["end"]]
+    for row in read_rows(_need(path)):
+        text = standoff_text(path, row, news)
         out[row["split"]] += [StancePair(target, text, label, "news_targets", f"news:{row['corpus']}:{row['doc_id']}")
                               for target, label in row["stance"].items()]
     return out["train"], out["dev"]
@@ -199,10 +195,13 @@ def stance_splits(root: Path, corpora: tuple[str, ...], dev_fraction: float, see
     train: list[StancePair] = []
     dev: dict[str, list[StancePair]] = {}
     for name in corpora:
-        if name in ("pstance", "news_targets"):
-            pairs, dev[name] = load_news_targets(root) if name == "news_targets" else (
-                load_pstance(root, "train"), load_pstance(root, "val"))
-            train += pairs
+        if name == "pstance":  # its own val files
+            train += load_pstance(root, "train")
+            dev[name] = load_pstance(root, "val")
+            continue
+        if name == "news_targets":  # split by document in the file
+            news_train, dev[name] = load_news_targets(root)
+            train += news_train
             continue
         pairs = load_basil(root, seed) if name == "basil" else {"semeval2016": load_semeval2016,
                                                                 "vast": load_vast}[name](root)
