@@ -14,8 +14,8 @@ from training.lora import add_lora, lora_state
 from training.stance_data import VAST_FILE, StancePair, in_dev, load_vast, related_none_pairs, stance_splits
 from training.stance_eval import stance_metrics
 from training.config import StanceConfig, build_config
-from training.stance_train import (build_net, collate, encode, save_stance, swapped_none_pairs, train_net,
-                                   training_pairs)
+from training.stance_train import (build_net, capped_news_none, collate, encode, save_stance, swapped_none_pairs,
+                                   train_net, training_pairs)
 from training.stance_train import main as train_stance
 
 
@@ -252,3 +252,19 @@ def test_ship_gate_compares_the_dev_sets_both_models_report():
     assert names == ["semeval2016", "vast", "basil"]  # news_targets is new: not compared; basil_related not headline
     assert headline_mean(new, names) < headline_mean(old, names)
     assert shared_headline_sets(new, new) == ["semeval2016", "vast", "basil", "news_targets"]
+
+
+def test_news_none_cap_keeps_sides_and_hard_negatives_first():
+    """Each news target keeps at most per_side none pairs per side pair; the none pairs of sentences that take a side
+    toward another target go first; other corpora are untouched."""
+    news = [StancePair("US", f"mixed {i}", "none", "news_targets", "g") for i in range(3)]
+    news += [StancePair("Iran", f"mixed {i}", "against", "news_targets", "g") for i in range(3)]
+    news += [StancePair("US", f"passing {i}", "none", "news_targets", "g") for i in range(20)]
+    news += [StancePair("US", "blame", "against", "news_targets", "g")]
+    other = [StancePair("US", "a tweet", "none", "semeval2016", "t")]
+    kept = capped_news_none(news + other, 2.0, random.Random(0))
+    us_none = [p.text for p in kept if p.target == "US" and p.label == "none" and p.corpus == "news_targets"]
+    assert len(us_none) == 2 and all(t.startswith("mixed") for t in us_none)  # 2 per side pair, hard negatives first
+    assert sum(p.label != "none" for p in kept) == 4 and other[0] in kept
+    config = StanceConfig(news_none_per_side=2.0, news_targets_repeat=1, semeval2016_repeat=1)
+    assert len(training_pairs(config, news + other)) == len(kept)

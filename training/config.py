@@ -82,6 +82,7 @@ class StanceConfig:
     semeval2016_repeat: int = 2  # small, and its F_avg is a headline figure
     basil_repeat: int = 2  # the only news-domain stance data
     news_targets_repeat: int = 3  # with news_targets in corpora: few, and the only multi-actor pairs
+    news_none_per_side: float = 0.0  # >0: each news target keeps at most this many none pairs per side pair
     max_train_pairs: int = 0  # 0: all; a small number makes a quick smoke run
     device: str = "auto"
     threads: int = 0

@@ -11,8 +11,9 @@ unless a pronoun or a metonym points at it).
     python -m training.sample_stance --out scratch/stance_pool.jsonl
     python -m training.sample_stance --merge scratch/stance_pool.jsonl --labels 'scratch/st/batch_[0-9].labels.jsonl'
         --second scratch/st/batch_second.labels.jsonl --adjudicated scratch/st/adjudicated.jsonl
-    python -m training.sample_stance --support-round --size 750 --out scratch/stance_pool2.jsonl  (round 2)
+    python -m training.sample_stance --round 2 --size 750 --out scratch/stance_pool2.jsonl  (round 2)
     python -m training.sample_stance --merge scratch/stance_pool2.jsonl --round-name stance2 --labels ...
+    python -m training.sample_stance --round 3 --size 600 --out scratch/stance_pool3.jsonl  (round 3)
 
 The merge writes the stand-off file (no text) and the second annotator's labels beside it, and prints Cohen's
 kappa over the doubly judged (sentence, target) pairs.
@@ -84,6 +85,11 @@ FOREIGN_STATES = ("Russia", "China", "North Korea", "South Korea", "Iran", "Isra
 SUPPORT = (r"\b(prais\w+|defend\w*|defen[cs]e|thank\w*|welcom\w+|support\w*|back(?:s|ed|ing)|endors\w+|credit\w*|"
            r"hail\w*|applaud\w*|commend\w*|laud\w*|ally|allies|friend\w*|partner\w*|great|good faith|"
            r"goodwill|generous|helped|help(?:s|ing)?|victims?|unfair\w*|persecut\w+|wrongly)\b")
+# blame, accusation and hostility: round 3 looks for sides taken toward states, the seed's need
+BLAME = (r"\b(accus\w+|blam\w+|responsib\w+|condemn\w*|threat\w*|hostil\w+|provoc\w+|provok\w+|aggress\w+|"
+         r"violat\w+|criticiz\w+|criticis\w+|denounc\w+|slam\w*|warn\w*|destabiliz\w+|interfer\w+|meddl\w+|"
+         r"sanction\w*|hypocri\w+|lie[sd]?|lying|fault|punish\w*|bully\w*|imperialis\w+)\b")
+STATES = ("United States",) + FOREIGN_STATES
 PATTERNS = {name: re.compile(pattern) for name, pattern in ACTORS.items()}
 
 
@@ -108,10 +114,11 @@ def with_targets(row: dict, document_actors: list[str], rng: random.Random) -> d
     return {**row, "targets": targets, "split": stance_split(row["corpus"], row["doc_id"])}
 
 
-def candidate_rows(news: dict, done: set = frozenset()) -> list[dict]:
-    """Sentences of 8-70 words naming at least two actors, other than the (corpus, doc_id, start) in ``done``."""
-    return [r for r in all_sentences(news) if len(actors_in(r["text"])) >= 2 and 8 <= len(r["text"].split()) <= 70
-            and (r["corpus"], r["doc_id"], r["start"]) not in done]
+def candidate_rows(news: dict, done: set = frozenset(), min_actors: int = 2) -> list[dict]:
+    """Sentences of 8-70 words naming at least ``min_actors`` actors, other than the (corpus, doc_id, start) in
+    ``done``."""
+    return [r for r in all_sentences(news) if len(actors_in(r["text"])) >= min_actors
+            and 8 <= len(r["text"].split()) <= 70 and (r["corpus"], r["doc_id"], r["start"]) not in done]
 
 
 def numbered_with_targets(pool: dict, news: dict, rng: random.Random, prefix: str) -> list[dict]:
@@ -153,6 +160,22 @@ def build_support_pool(news: dict, done: set, n: int, seed: int = 32) -> list[di
     take(pool, rows, foreign, "actors2:foreign", n * 8 // 10 - len(pool), per_doc=2)
     take(pool, rows, order, "actors2", n - len(pool), per_doc=2)
     return numbered_with_targets(pool, news, rng, "su")
+
+
+def build_state_pool(news: dict, done: set, n: int, seed: int = 33) -> list[dict]:
+    """Round 3: after rounds 1-2, sides toward states were rare (the "United States" was `none` in 91% of its
+    pairs, mostly passing mentions), so these ``n`` sentences all name a state (STATES), alone or with other actors
+    (rounds 1-2 used up most sentences naming two): half carry a word of blame or hostility (BLAME), a fifth a word
+    of support (SUPPORT), the rest are reported speech; none was drawn before, one per document and sampling."""
+    rng = random.Random(seed)
+    rows = [r for r in candidate_rows(news, done, 1) if any(a in STATES for a in actors_in(r["text"]))]
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    pool: dict = {}
+    for sampling, cue, share in (("blame", BLAME, 5), ("support", SUPPORT, 7), ("speech", SPEECH, 10)):
+        chosen = [i for i in order if re.search(cue, rows[i]["text"])]
+        take(pool, rows, chosen, f"actors2:state-{sampling}", n * share // 10 - len(pool), per_doc=1)
+    return numbered_with_targets(pool, news, rng, "sb")
 
 
 STANDOFF_KEYS = ("id", "corpus", "doc_id", "start", "end", "stance", "split", "sampling", "annotator")
@@ -213,14 +236,18 @@ def main() -> None:
     parser.add_argument("--second", help="the second annotator's label file (with --merge)")
     parser.add_argument("--adjudicated", help="final labels of the pairs the annotators disagreed on")
     parser.add_argument("--round-name", default="stance1", help="annotator prefix of the merged round")
-    parser.add_argument("--support-round", action="store_true", help="draw round 2, avoiding round 1's rows")
+    parser.add_argument("--round", type=int, default=1, choices=(1, 2, 3),
+                        help="which draw: 1 multi-actor, 2 support words, 3 states with blame or support words; "
+                             "later rounds avoid the rows already annotated")
     args = parser.parse_args()
     if args.merge:
         return write_merge(args)
     news = load_news(corpora_root(args.data))
-    if args.support_round:
-        round1 = [r for r in read_rows(NEWS_TARGETS_FILE) if r["annotator"].startswith("stance1-")]
-        done = {(r["corpus"], r["doc_id"], r["start"]) for r in round1}
+    earlier = [r for r in read_rows(NEWS_TARGETS_FILE) if int(r["annotator"][len("stance")]) < args.round]
+    done = {(r["corpus"], r["doc_id"], r["start"]) for r in earlier}
+    if args.round == 3:
+        pool = build_state_pool(news, done, args.size)
+    elif args.round == 2:
         pool = build_support_pool(news, done, args.size)
     else:
         pool = build_stance_pool(news, args.size)

@@ -58,11 +58,30 @@ def swapped_none_pairs(pairs: list[StancePair], fraction: float, rng: random.Ran
     return swapped
 
 
+def capped_news_none(pairs: list[StancePair], per_side: float, rng: random.Random) -> list[StancePair]:
+    """news_targets pairs with each target's none pairs capped at ``per_side`` times its favor/against pairs (at
+    least ``per_side``), keeping first the none pairs of sentences that take a side toward another target (the
+    hard negatives); other corpora pass through. Without a cap, a target that news mostly names in passing ("U.S."
+    as an adjective) is learned as none whatever the sentence says."""
+    news = [p for p in pairs if p.corpus == "news_targets"]
+    sided_texts = {p.text for p in news if p.label != "none"}
+    kept = [p for p in pairs if p.corpus != "news_targets" or p.label != "none"]
+    for target in sorted({p.target for p in news}):
+        sides = sum(p.target == target and p.label != "none" for p in news)
+        nones = [p for p in news if p.target == target and p.label == "none"]
+        rng.shuffle(nones)
+        nones.sort(key=lambda p: p.text not in sided_texts)  # stable: hard negatives first, then shuffled
+        kept += nones[:max(round(per_side * sides), round(per_side))]
+    return kept
+
+
 def training_pairs(config: StanceConfig, train: list[StancePair]) -> list[StancePair]:
     """The epoch's pairs: P-Stance sampled down, SemEval-2016 and BASIL repeated, swapped- and related-target none."""
     rng = random.Random(config.seed)
     pstance = [p for p in train if p.corpus == "pstance"]
     rng.shuffle(pstance)
+    if config.news_none_per_side:
+        train = capped_news_none(train, config.news_none_per_side, rng)
     repeat = {"semeval2016": config.semeval2016_repeat, "basil": config.basil_repeat,
               "news_targets": config.news_targets_repeat}
     pairs = pstance[:config.pstance_max] + [p for p in train if p.corpus != "pstance"
