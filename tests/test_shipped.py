@@ -59,8 +59,8 @@ def test_shipped_stance_gives_none_for_an_absent_target():
     assert {t: r.label for t, r in s.stance.items()} == {"NATO": "none", "vaccine mandates": "none"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3 not met: the shipped stance adapter calls the envoy's blame "
-                   "sentence none toward the United States (the caption and the roll-up are right)")
+@pytest.mark.xfail(strict=True, reason="issue 3 not met: the shipped stance adapter takes no side toward the "
+                   "United States in the envoy's sentences, so the blame sentence and the roll-up are none")
 def test_shipped_stance_on_the_seed_envoy():
     """The envoy blames the United States: against it, in his voice; the document rolls that up."""
     (doc,) = model.load().predict([ARTICLE], targets=["United States"])

@@ -86,6 +86,16 @@ POOLING_WORDS = {"mean": "mean-pooled tokens",
                  "pair": "the mean-pooled sentence tokens, target tokens and their product"}
 
 
+STANCE_CORPUS_WORDS = {
+    "semeval2016": "SemEval-2016 Task 6 (tweets, 5 targets)",
+    "pstance": "P-Stance (tweets on 3 candidates; favor/against only, so its pairs are trained over those two classes)",
+    "vast": "VAST (comments, free-text topics)",
+    "basil": "BASIL (news sentences with polarity toward named people; unannotated sentences as none)",
+    "news_targets": "the project's annotation (news sentences, each labelled toward each actor it names; "
+                    "data/annotations/stance_targets.jsonl)",
+}
+
+
 def write_stance_card_section(folder: Path) -> None:
     """Append (or replace) the stance section of the model card from stance.json."""
     from model.stance import read_stance_settings
@@ -102,13 +112,11 @@ def write_stance_card_section(folder: Path) -> None:
         f"{POOLING_WORDS[settings.get('pooling', 'mean')]} "
         "(stance.safetensors, merged into a copy of the encoder at load; the framing scores are unchanged). "
         f"Softmax temperature {settings['temperature']:.3f}, fitted on the dev pairs (it moves no argmax).", "",
-        "Trained on SemEval-2016 Task 6 (tweets, 5 targets), P-Stance (tweets on 3 candidates; favor/against only, "
-        "so its pairs are trained over those two classes), VAST (comments, free-text topics) and BASIL (news "
-        "sentences with polarity toward named people; unannotated sentences as none). Pairs per epoch: "
+        f"Trained on {'; '.join(STANCE_CORPUS_WORDS[c] for c in settings['config']['corpora'])}. Pairs per epoch: "
         f"{json.dumps(settings.get('train_pairs_per_epoch', {}))}.", "",
         "Dev figures (never trained on; `python -m training.stance_eval`):", "",
         format_stance_metrics(settings["metrics"]), "",
-        "Limitations: tweets and online comments dominate the training data; news sentences come only from BASIL "
-        "(US politics, 2010-2019). Targets outside those topics (states, alliances) rely on the encoder's "
-        "general knowledge.", ""])
+        "Limitations: tweets and online comments dominate the training data; the news sentences are BASIL's and "
+        "the project's annotation (US politics and world news, 2010-2019). On news it calls `none` more often than "
+        "the annotators: sides toward the United States, which news mostly names in passing, are rarely found.", ""])
     card_path.write_text(card, encoding="utf-8")
