@@ -178,6 +178,11 @@ def build_state_pool(news: dict, done: set, n: int, seed: int = 33) -> list[dict
     return numbered_with_targets(pool, news, rng, "sb")
 
 
+def annotation_round(row: dict) -> int:
+    """The round a stored row was annotated in, from its annotator ("stance3-annotator0+second" -> 3)."""
+    return int(re.match(r"stance(\d+)-", row["annotator"]).group(1))
+
+
 STANDOFF_KEYS = ("id", "corpus", "doc_id", "start", "end", "stance", "split", "sampling", "annotator")
 
 
@@ -243,7 +248,7 @@ def main() -> None:
     if args.merge:
         return write_merge(args)
     news = load_news(corpora_root(args.data))
-    earlier = [r for r in read_rows(NEWS_TARGETS_FILE) if int(r["annotator"][len("stance")]) < args.round]
+    earlier = [r for r in read_rows(NEWS_TARGETS_FILE) if annotation_round(r) < args.round]
     done = {(r["corpus"], r["doc_id"], r["start"]) for r in earlier}
     if args.round == 3:
         pool = build_state_pool(news, done, args.size)
