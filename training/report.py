@@ -96,6 +96,18 @@ STANCE_CORPUS_WORDS = {
 }
 
 
+def stance_limitations(corpora: list[str]) -> str:
+    """The card's limitations line for an adapter trained on ``corpora`` (its news sources differ)."""
+    if "news_targets" not in corpora:
+        return ("Limitations: tweets and online comments dominate the training data; news sentences come only from "
+                "BASIL (US politics, 2010-2019). Targets outside those topics (states, alliances) rely on the "
+                "encoder's general knowledge.")
+    return ("Limitations: tweets and online comments dominate the training data; the news sentences are BASIL's and "
+            "the project's annotation (US politics and world news, 2010-2019). On news it calls `none` more often "
+            "than the annotators: sides toward the United States, which news mostly names in passing, are rarely "
+            "found.")
+
+
 def write_stance_card_section(folder: Path) -> None:
     """Append (or replace) the stance section of the model card from stance.json."""
     from model.stance import read_stance_settings
@@ -116,7 +128,5 @@ def write_stance_card_section(folder: Path) -> None:
         f"{json.dumps(settings.get('train_pairs_per_epoch', {}))}.", "",
         "Dev figures (never trained on; `python -m training.stance_eval`):", "",
         format_stance_metrics(settings["metrics"]), "",
-        "Limitations: tweets and online comments dominate the training data; the news sentences are BASIL's and "
-        "the project's annotation (US politics and world news, 2010-2019). On news it calls `none` more often than "
-        "the annotators: sides toward the United States, which news mostly names in passing, are rarely found.", ""])
+        stance_limitations(settings["config"]["corpora"]), ""])
     card_path.write_text(card, encoding="utf-8")

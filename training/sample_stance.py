@@ -168,7 +168,7 @@ def build_state_pool(news: dict, done: set, n: int, seed: int = 33) -> list[dict
     (rounds 1-2 used up most sentences naming two): half carry a word of blame or hostility (BLAME), a fifth a word
     of support (SUPPORT), the rest are reported speech; none was drawn before, one per document and sampling."""
     rng = random.Random(seed)
-    rows = [r for r in candidate_rows(news, done, 1) if any(a in STATES for a in actors_in(r["text"]))]
+    rows = [r for r in candidate_rows(news, done, min_actors=1) if any(a in STATES for a in actors_in(r["text"]))]
     order = list(range(len(rows)))
     rng.shuffle(order)
     pool: dict = {}

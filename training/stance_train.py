@@ -14,6 +14,7 @@ import random
 import shutil
 import sys
 import time
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import torch
@@ -66,12 +67,15 @@ def capped_news_none(pairs: list[StancePair], per_side: float, rng: random.Rando
     news = [p for p in pairs if p.corpus == "news_targets"]
     sided_texts = {p.text for p in news if p.label != "none"}
     kept = [p for p in pairs if p.corpus != "news_targets" or p.label != "none"]
+    sides, none_pairs = Counter(p.target for p in news if p.label != "none"), defaultdict(list)
+    for p in news:
+        if p.label == "none":
+            none_pairs[p.target].append(p)
     for target in sorted({p.target for p in news}):
-        sides = sum(p.target == target and p.label != "none" for p in news)
-        nones = [p for p in news if p.target == target and p.label == "none"]
+        nones = none_pairs[target]
         rng.shuffle(nones)
         nones.sort(key=lambda p: p.text not in sided_texts)  # stable: hard negatives first, then shuffled
-        kept += nones[:max(round(per_side * sides), round(per_side))]
+        kept += nones[:max(round(per_side * sides[target]), round(per_side))]
     return kept
 
 
