@@ -22,6 +22,7 @@ STANCE_FILE = "stance.json"
 STANCE_WEIGHTS = "stance.safetensors"
 STANCE_LABELS = ("favor", "against", "none")
 MAX_TARGET_TOKENS = 32  # a target is a name or a short phrase; a paragraph as a target is an input error
+MARK_OPEN, MARK_CLOSE = "«", "»"  # one known token each in the encoder's vocabulary, and rare in English news
 
 
 def has_stance(folder: str | Path) -> bool:
@@ -33,21 +34,56 @@ def read_stance_settings(folder: str | Path) -> dict:
     return json.loads((Path(folder) / STANCE_FILE).read_text(encoding="utf-8"))
 
 
+def mark_target(sentence: str, target: str) -> str:
+    """``sentence`` with each mention of ``target`` wrapped in « », so the encoder sees where the target is and
+    what is said of it there. A mention is the whole target phrase, any case (a target of 3 characters or fewer,
+    such as "US" or "EU", only in its own case, so "us" is not the US); other names for it are not marked."""
+    pattern = r"(?<!\w)" + r"\s+".join(re.escape(word) for word in target.split()) + r"(?!\w)"
+    flags = 0 if len(target) <= 3 else re.IGNORECASE
+    return re.sub(pattern, lambda m: f"{MARK_OPEN} {m.group(0)} {MARK_CLOSE}", sentence, flags=flags)
+
+
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
     mask = attention_mask.unsqueeze(-1).to(hidden.dtype)  # (batch, seq, 1)
     return (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)  # (batch, hidden)
 
 
+class TargetAttention(torch.nn.Module):
+    """The target's pooled vector, projected, queries the sentence's tokens (TGA-Net's idea): the head then reads
+    the words that concern the target ("accused *the United States*"), not only the sentence's overall tone."""
+
+    def __init__(self, hidden_size: int):
+        super().__init__()
+        self.query = torch.nn.Linear(hidden_size, hidden_size, bias=False)
+        torch.nn.init.eye_(self.query.weight)  # starts as plain similarity to the target
+
+    def forward(self, hidden: torch.Tensor, sentence_mask: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        query = self.query(target.to(self.query.weight.dtype))  # (batch, hidden)
+        scores = torch.einsum("bsh,bh->bs", hidden, query) / hidden.shape[-1] ** 0.5  # (batch, seq)
+        scores = scores.masked_fill(sentence_mask == 0, float("-inf"))  # the final [SEP] keeps a row non-empty
+        return torch.einsum("bs,bsh->bh", torch.softmax(scores, dim=-1), hidden)  # (batch, hidden)
+
+
+POOLING_WIDTH = {"mean": 1, "pair": 3, "attend": 4}  # head input width, in multiples of the hidden size
+
+
 def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None,
-         pooling: str) -> torch.Tensor:
+         pooling: str, attention: TargetAttention | None = None) -> torch.Tensor:
     """``mean``: all tokens, (batch, hidden). ``pair``: sentence tokens, target tokens and their product,
-    (batch, 3 * hidden): the head sees how the sentence relates to the target, not only its overall tone."""
+    (batch, 3 * hidden): the head sees how the sentence relates to the target, not only its overall tone.
+    ``attend``: ``pair``'s sentence and target, then the target-attended sentence tokens and their product with
+    the target, (batch, 4 * hidden)."""
     if pooling == "mean":
         return mean_pool(hidden, attention_mask)
-    assert pooling == "pair" and token_type_ids is not None, pooling
-    sentence = mean_pool(hidden, attention_mask * (token_type_ids == 1))  # (batch, hidden)
+    assert pooling in ("pair", "attend") and token_type_ids is not None, pooling
+    sentence_mask = attention_mask * (token_type_ids == 1)  # (batch, seq)
+    sentence = mean_pool(hidden, sentence_mask)  # (batch, hidden)
     target = mean_pool(hidden, attention_mask * (token_type_ids == 0))  # (batch, hidden)
-    return torch.cat([sentence, target, sentence * target], dim=-1)  # (batch, 3 * hidden)
+    if pooling == "pair":
+        return torch.cat([sentence, target, sentence * target], dim=-1)  # (batch, 3 * hidden)
+    assert attention is not None, "pooling=attend needs its TargetAttention"
+    attended = attention(hidden, sentence_mask, target)  # (batch, hidden)
+    return torch.cat([sentence, target, attended, attended * target], dim=-1)  # (batch, 4 * hidden)
 
 
 def merge_lora(encoder: torch.nn.Module, weights: dict[str, torch.Tensor], scale: float) -> None:
@@ -93,10 +129,11 @@ class StanceScorer:
     """Favor/against/none probabilities for (target, sentence) pairs. Build with :meth:`from_pretrained`."""
 
     def __init__(self, encoder, head: torch.nn.Linear, tokenizer, settings: dict, batch_size: int = 64,
-                 files: dict[str, torch.Tensor] | None = None):
+                 files: dict[str, torch.Tensor] | None = None, attention: TargetAttention | None = None):
         self.encoder = encoder
         self.files = files or {}  # the stored adapter and head, unmerged, so that export can write them again
         self.head = head
+        self.attention = attention  # pooling=attend only
         self.tokenizer = tokenizer
         self.settings = settings
         self.batch_size = batch_size
@@ -124,7 +161,13 @@ class StanceScorer:
         device = next(base_encoder.parameters()).device
         head = torch.nn.Linear(weights["head.weight"].shape[1], len(settings["labels"]))
         head.load_state_dict({"weight": weights["head.weight"].float(), "bias": weights["head.bias"].float()})
-        return cls(encoder.to(device).eval(), head.to(device).eval(), tokenizer, settings, batch_size, weights)
+        attention = None
+        if settings.get("pooling") == "attend":
+            attention = TargetAttention(head.in_features // POOLING_WIDTH["attend"])
+            attention.query.weight.data = weights["pool.query.weight"].float()
+            attention = attention.to(device).eval()
+        return cls(encoder.to(device).eval(), head.to(device).eval(), tokenizer, settings, batch_size, weights,
+                   attention)
 
     def save(self, folder: str | Path) -> None:
         """Write the stance files (as loaded) into ``folder``, beside a framing model with the same encoder."""
@@ -135,6 +178,8 @@ class StanceScorer:
     def logits(self, targets: list[str], sentences: list[str]) -> torch.Tensor:
         """Raw logits for the pairs ``(targets[i], sentences[i])``, (n_pairs, 3) in ``self.labels`` order."""
         assert len(targets) == len(sentences)
+        if self.settings.get("mark_target"):
+            sentences = [mark_target(s, t) for t, s in zip(targets, sentences)]
         device = next(self.encoder.parameters()).device
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]) + len(targets[i]))
         out = torch.empty(len(sentences), len(self.labels))
@@ -146,7 +191,7 @@ class StanceScorer:
             hidden = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
                                   token_type_ids=batch.get("token_type_ids")).last_hidden_state  # (b, seq, hidden)
             pooled = pool(hidden, batch["attention_mask"], batch.get("token_type_ids"),
-                          self.settings.get("pooling", "mean"))  # (b, features)
+                          self.settings.get("pooling", "mean"), self.attention)  # (b, features)
             out[idx] = self.head(pooled).float().cpu()  # (b, 3)
         return out
 

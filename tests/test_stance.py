@@ -9,10 +9,10 @@ from transformers import BertModel
 import model as framing
 from conftest import STANCE_PAIRS
 from model.cli import main as cli_main
-from model.stance import merge_lora, normalize_targets
+from model.stance import mark_target, merge_lora, normalize_targets
 from training.lora import add_lora, lora_state
 from training.stance_data import VAST_FILE, StancePair, in_dev, load_vast, related_none_pairs, stance_splits
-from training.stance_eval import stance_metrics
+from training.stance_eval import against_ranking, stance_metrics
 from training.config import StanceConfig, build_config
 from training.stance_train import (build_net, capped_news_none, collate, encode, save_stance, swapped_none_pairs,
                                    train_net, training_pairs)
@@ -51,24 +51,67 @@ def test_lora_state_merges_to_the_same_function(tiny_encoder):
     assert torch.allclose(plain(input_ids=ids).last_hidden_state, expected, atol=1e-5)
 
 
-def test_lora_training_saves_what_it_trained(tiny_model, fake_stance_corpora, tmp_path):
+@pytest.mark.parametrize("pooling,mark", [("pair", False), ("attend", True)])
+def test_lora_training_saves_what_it_trained(tiny_model, fake_stance_corpora, tmp_path, pooling, mark):
     config = build_config(StanceConfig, [f"--base={tiny_model}", f"--out={tmp_path / 'lora'}", "--epochs=3",
-                                         "--lora_rank=4", "--lora_alpha=8", *TINY_RUN])
+                                         "--lora_rank=4", "--lora_alpha=8", f"--pooling={pooling}",
+                                         f"--mark_target={mark}", *TINY_RUN])
     train, _ = stance_splits(fake_stance_corpora, config.corpora, config.dev_fraction, config.seed)
     pairs = training_pairs(config, train)
     base = framing.load(tiny_model)
     net = build_net(config, base, "cpu")
     trainable = {n for n, p in net.named_parameters() if p.requires_grad}
-    assert trainable and all(n.endswith((".A", ".B")) or n.startswith("head.") for n in trainable)
+    assert trainable and all(n.endswith((".A", ".B")) or n.startswith(("head.", "attention.")) for n in trainable)
+    assert (net.attention is not None) == (pooling == "attend")
     train_net(config, net, pairs, base.tokenizer, "cpu")
+    if net.attention is not None:  # it trained, so the saved query is not its identity start
+        assert not torch.allclose(net.attention.query.weight, torch.eye(net.attention.query.weight.shape[0]))
     save_stance(net.eval(), config, tmp_path / "lora", {})
     scorer = framing.load(tmp_path / "lora").stance
-    batch = collate(encode(pairs[:6], base.tokenizer, 32), list(range(6)), base.tokenizer, "cpu")
+    assert scorer.settings["mark_target"] is mark  # the scorer marks mentions exactly when training did
+    batch = collate(encode(pairs[:6], base.tokenizer, 32, mark), list(range(6)), base.tokenizer, "cpu")
     with torch.no_grad():
         expected = net(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])  # (6, 3)
     got = scorer.logits([p.target for p in pairs[:6]], [p.text for p in pairs[:6]])
     assert torch.allclose(got, expected, atol=2e-2)  # fp16 adapter storage
     assert (tmp_path / "lora" / "stance.safetensors").stat().st_size < 200_000  # no encoder copy
+
+
+def test_init_stance_starts_from_the_saved_adapter(tiny_model, fake_stance_corpora, tmp_path):
+    """A second stage (--init_stance) starts where the first ended: same logits before it trains."""
+    first = [f"--base={tiny_model}", f"--data={fake_stance_corpora}", "--epochs=2", "--lora_rank=4", "--lora_alpha=8",
+             "--pooling=attend", *TINY_RUN]
+    train_stance([*first, f"--out={tmp_path / 'first'}"])
+    config = build_config(StanceConfig, [*first, f"--init_stance={tmp_path / 'first'}"])
+    base = framing.load(tiny_model)
+    net = build_net(config, base, "cpu").eval()
+    pairs = [StancePair("NATO", "we hate nato so much", "against", "semeval2016", "g"),
+             StancePair("Hillary Clinton", "she is great", "favor", "semeval2016", "g")]
+    batch = collate(encode(pairs, base.tokenizer, 32), [0, 1], base.tokenizer, "cpu")
+    with torch.no_grad():
+        started = net(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])  # (2, 3)
+    saved = framing.load(tmp_path / "first").stance.logits([p.target for p in pairs], [p.text for p in pairs])
+    assert torch.allclose(started, saved, atol=2e-2)  # fp16 adapter storage
+    with pytest.raises(ValueError, match="lora_rank"):
+        build_net(build_config(StanceConfig, [*first, "--lora_rank=2", f"--init_stance={tmp_path / 'first'}"]),
+                  framing.load(tiny_model), "cpu")  # a fresh base: build_net wraps the base encoder in place
+
+
+def test_mark_target_wraps_whole_mentions_only():
+    assert mark_target("He accused the United  States, not united states’ allies.", "United States") == \
+        "He accused the « United  States », not « united states »’ allies."
+    assert mark_target("Let us ask the US and the USA.", "US") == "Let us ask the « US » and the USA."
+    assert mark_target("North Koreans met South Korea.", "North Korea") == "North Koreans met South Korea."
+    assert mark_target("C++ (c++) rules", "C++") == "« C++ » (c++) rules"
+
+
+def test_against_ranking_compares_targets_within_a_sentence():
+    pairs = [StancePair("A", "s1", "against", "news_targets", "d"), StancePair("B", "s1", "none", "news_targets", "d"),
+             StancePair("C", "s1", "favor", "news_targets", "d"), StancePair("A", "s2", "against", "news_targets", "d"),
+             StancePair("B", "s2", "against", "news_targets", "d")]  # s2: no target to compare with
+    logits = torch.tensor([[0.0, 2.0, 0.0], [0.0, 0.0, 2.0], [0.0, 3.0, 0.0], [0, 0, 0], [0, 0, 0]])  # (5, 3)
+    assert against_ranking(pairs, logits) == (0.5, 2)  # A beats B on s1, loses to C
+    assert against_ranking(pairs, torch.zeros(5, 3)) == (0.0, 2)  # ties are no win
 
 
 def test_swapped_none_pairs_take_another_corpus_target():

@@ -33,3 +33,13 @@ def test_sentences_take_different_sides_toward_different_targets():
 def test_second_annotation_agrees_well():
     assert len(SECOND) >= 100 and {s["id"] for s in SECOND} <= {r["id"] for r in ROWS}
     assert stance_kappa(ROWS, SECOND) > 0.6
+
+
+def test_round_4_draws_actors_as_the_object_of_blame_or_praise():
+    from training.sample_stance import BLAME_VERB, PRAISE_VERB, names_object_of
+
+    assert names_object_of("He also accused the United States of disregarding the concessions.", BLAME_VERB)
+    assert names_object_of("Lawmakers praised Pyongyang for the gesture.", PRAISE_VERB)
+    # the actor is the accuser, or named after a clause break: not the object
+    assert not names_object_of("The United States accused him of lying.", BLAME_VERB)
+    assert not names_object_of("She was accused of fraud; Russia said nothing.", BLAME_VERB)

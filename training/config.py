@@ -60,10 +60,12 @@ class StanceConfig:
     base: str = "model/shipped"  # the framing model whose encoder is shared; the stance files go beside it
     mode: str = "lora"  # lora: adapter over the shared encoder | full: an unshared encoder (to measure sharing)
     init_encoder: str = ""  # mode=full only: starting weights; empty: the pretrained MiniLM package
+    init_stance: str = ""  # mode=lora: start from this folder's stance adapter and head (a second, news-only stage)
     data: str = ""
     out: str = "runs/stance"
     # news_targets: the project's multi-actor news annotation (the shipped adapter's run: 41.9 min on CPU)
     corpora: tuple[str, ...] = ("semeval2016", "pstance", "vast", "basil", "news_targets")
+    eval_corpora: tuple[str, ...] = ()  # dev sets reported besides those of `corpora` (for a news-only stage)
     dev_fraction: float = 0.15
     seed: int = 13
     max_length: int = 160  # VAST comments: median ~120 tokens; longer ones are cut (CPU budget: 256 doubled the time)
@@ -74,7 +76,10 @@ class StanceConfig:
     warmup_ratio: float = 0.06
     lora_rank: int = 16
     lora_alpha: float = 32.0
-    pooling: str = "pair"  # pair: sentence, target and their product into the head | mean: all tokens
+    # pair: sentence, target and their product into the head | attend: pair plus target-attended sentence tokens |
+    # mean: all tokens
+    pooling: str = "pair"
+    mark_target: bool = False  # wrap the target's mentions in the sentence in « » (model/stance.py mark_target)
     swap_none_fraction: float = 0.0  # >0: tweet/news pairs also shown toward another corpus target, as none (tried: worse)
     related_none_fraction: float = 0.0  # >0: BASIL sentences also shown toward another actor of their story, as none
     pstance_max: int = 3000  # P-Stance has 17k tweets on 3 targets: a sample keeps it from dominating

@@ -83,7 +83,9 @@ def write_model_card(folder: Path, metrics: dict) -> None:
 
 STANCE_CARD_MARK = "## Stance toward named targets"
 POOLING_WORDS = {"mean": "mean-pooled tokens",
-                 "pair": "the mean-pooled sentence tokens, target tokens and their product"}
+                 "pair": "the mean-pooled sentence tokens, target tokens and their product",
+                 "attend": "the mean-pooled sentence and target tokens, the sentence tokens attended by the target "
+                           "(a learned query from the target's vector) and that vector's product with the target"}
 
 
 STANCE_CORPUS_WORDS = {

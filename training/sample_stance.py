@@ -14,6 +14,7 @@ unless a pronoun or a metonym points at it).
     python -m training.sample_stance --round 2 --size 750 --out scratch/stance_pool2.jsonl  (round 2)
     python -m training.sample_stance --merge scratch/stance_pool2.jsonl --round-name stance2 --labels ...
     python -m training.sample_stance --round 3 --size 600 --out scratch/stance_pool3.jsonl  (round 3)
+    python -m training.sample_stance --round 4 --size 400 --out scratch/stance_pool4.jsonl  (round 4)
 
 The merge writes the stand-off file (no text) and the second annotator's labels beside it, and prints Cohen's
 kappa over the doubly judged (sentence, target) pairs.
@@ -91,6 +92,12 @@ BLAME = (r"\b(accus\w+|blam\w+|responsib\w+|condemn\w*|threat\w*|hostil\w+|provo
          r"sanction\w*|hypocri\w+|lie[sd]?|lying|fault|punish\w*|bully\w*|imperialis\w+)\b")
 STATES = ("United States",) + FOREIGN_STATES
 PATTERNS = {name: re.compile(pattern) for name, pattern in ACTORS.items()}
+# round 4: the actor is the object of the verb ("accused the United States of ...", "praised Pyongyang")
+BLAME_VERB = re.compile(r"\b(?:accus|blam|condemn|criticiz|criticis|denounc|fault|attack|slam|lambast|rebuk|chastis|"
+                        r"castigat|scold|berat)\w*")
+PRAISE_VERB = re.compile(r"\b(?:prais|thank|credit|commend|applaud|hail|laud|welcom|defend|back|support|side with)\w*")
+RESPONSIBLE = re.compile(r"\b(?:responsib\w+|to blame|at fault|culprits?)\b")
+OBJECT_WINDOW = 45  # characters after the verb in which the actor must be named, in the same clause
 
 
 def actors_in(text: str) -> list[str]:
@@ -178,6 +185,34 @@ def build_state_pool(news: dict, done: set, n: int, seed: int = 33) -> list[dict
     return numbered_with_targets(pool, news, rng, "sb")
 
 
+def names_object_of(text: str, verb: re.Pattern) -> bool:
+    """An actor named within OBJECT_WINDOW characters after ``verb``, with no clause break between."""
+    for match in verb.finditer(text):
+        window = re.split(r"[.;:!?\"“”]", text[match.end():match.end() + OBJECT_WINDOW])[0]
+        if any(pattern.search(window) for pattern in PATTERNS.values()):
+            return True
+    return False
+
+
+def build_object_pool(news: dict, done: set, n: int, seed: int = 34) -> list[dict]:
+    """Round 4: after rounds 1-3 the training pairs held 13 `against` pairs whose sentence accuses a named actor,
+    since sentences drawn for blame words mostly name the actor elsewhere. These ``n`` sentences name an actor as
+    the object of blame (half), of praise or support (a quarter), or name one beside a responsibility claim ("the
+    responsibility lies with ..."); none was drawn before, at most two per document and sampling."""
+    rng = random.Random(seed)
+    rows = candidate_rows(news, done, min_actors=1)
+    order = list(range(len(rows)))
+    rng.shuffle(order)
+    pool: dict = {}
+    draws = (("blamed", lambda t: names_object_of(t, BLAME_VERB), 5),
+             ("praised", lambda t: names_object_of(t, PRAISE_VERB), 7),
+             ("responsible", lambda t: bool(RESPONSIBLE.search(t)), 10))
+    for sampling, matches, share in draws:
+        chosen = [i for i in order if matches(rows[i]["text"])]
+        take(pool, rows, chosen, f"actors4:object-{sampling}", n * share // 10 - len(pool), per_doc=2)
+    return numbered_with_targets(pool, news, rng, "ob")
+
+
 def annotation_round(row: dict) -> int:
     """The round a stored row was annotated in, from its annotator ("stance3-annotator0+second" -> 3)."""
     return int(re.match(r"stance(\d+)-", row["annotator"]).group(1))
@@ -241,16 +276,19 @@ def main() -> None:
     parser.add_argument("--second", help="the second annotator's label file (with --merge)")
     parser.add_argument("--adjudicated", help="final labels of the pairs the annotators disagreed on")
     parser.add_argument("--round-name", default="stance1", help="annotator prefix of the merged round")
-    parser.add_argument("--round", type=int, default=1, choices=(1, 2, 3),
-                        help="which draw: 1 multi-actor, 2 support words, 3 states with blame or support words; "
-                             "later rounds avoid the rows already annotated")
+    parser.add_argument("--round", type=int, default=1, choices=(1, 2, 3, 4),
+                        help="which draw: 1 multi-actor, 2 support words, 3 states with blame or support words, "
+                             "4 actors as the object of blame or praise; later rounds avoid the rows already "
+                             "annotated")
     args = parser.parse_args()
     if args.merge:
         return write_merge(args)
     news = load_news(corpora_root(args.data))
     earlier = [r for r in read_rows(NEWS_TARGETS_FILE) if annotation_round(r) < args.round]
     done = {(r["corpus"], r["doc_id"], r["start"]) for r in earlier}
-    if args.round == 3:
+    if args.round == 4:
+        pool = build_object_pool(news, done, args.size)
+    elif args.round == 3:
         pool = build_state_pool(news, done, args.size)
     elif args.round == 2:
         pool = build_support_pool(news, done, args.size)

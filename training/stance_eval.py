@@ -7,7 +7,9 @@
 - P-Stance: F_avg with the prediction restricted to favor/against (the corpus has no neutral class).
 - BASIL related: accuracy (the share called none) on sentences that take a side toward one actor of a story,
   asked about another actor of it: a model that ignores the target scores low; read it beside BASIL F1.
-- news_targets (the project's annotation): macro-F1 over favor, against and none on its dev documents.
+- news_targets (the project's annotation): macro-F1 over favor, against and none on its dev documents, and
+  ``against_ranked_first``: within a sentence whose targets differ in gold label, how often the `against` target
+  gets a higher P(against) than the sentence's other targets (0.5: the model reads tone and ignores the target).
 Usage: python -m training.stance_eval --model=model/shipped [--data=DIR]
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -47,12 +50,26 @@ def predicted_labels(logits: torch.Tensor, allowed: list[tuple[str, ...]]) -> li
     return [STANCE_LABELS[int(i)] for i in best]
 
 
+def against_ranking(pairs: list[StancePair], logits: torch.Tensor) -> tuple[float, int]:
+    """(share, count) of the (against target, other target) comparisons within one sentence in which the against
+    target gets the higher P(against); a model that ignores the target scores about 0.5."""
+    against = torch.softmax(logits.float(), dim=-1)[:, STANCE_LABELS.index("against")].tolist()  # (n,)
+    by_text = defaultdict(list)
+    for pair, probability in zip(pairs, against):
+        by_text[pair.text].append((pair.label, probability))
+    wins = [a > o for rows in by_text.values() for gold_a, a in rows if gold_a == "against"
+            for gold_o, o in rows if gold_o != "against"]
+    return (sum(wins) / len(wins) if wins else 0.0), len(wins)
+
+
 def corpus_metrics(dev: dict[str, list[StancePair]], logits: dict[str, torch.Tensor]) -> dict:
     out = {}
     for name, pairs in dev.items():
         pred = predicted_labels(logits[name], [p.allowed for p in pairs])
         out[name] = stance_metrics([p.label for p in pairs], pred)
         out[name]["headline"] = HEADLINE[name]
+        if name == "news_targets":
+            out[name]["against_ranked_first"], out[name]["ranking_comparisons"] = against_ranking(pairs, logits[name])
     return out
 
 
@@ -82,6 +99,11 @@ def format_stance_metrics(metrics: dict) -> str:
         f1 = m["f1"]
         lines.append(f"| {name} | {m['n_pairs']} | {m['headline']} | **{m[m['headline']]:.3f}** | "
                      f"{f1['favor']:.3f} | {f1['against']:.3f} | {f1['none']:.3f} | {m['macro_f1']:.3f} |")
+    news = metrics.get("news_targets", {})
+    if "against_ranked_first" in news:
+        lines += ["", f"news_targets target conditioning: the against target ranked above the sentence's other "
+                      f"targets in {news['against_ranked_first']:.3f} of {news['ranking_comparisons']} comparisons "
+                      "(0.5: target ignored)"]
     return "\n".join(lines)
 
 

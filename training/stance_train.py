@@ -22,7 +22,8 @@ from safetensors.torch import save_file
 from transformers import AutoModel
 
 from model.analyzer import Analyzer, resolve_device
-from model.stance import STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, pool, read_stance_settings
+from model.stance import (POOLING_WIDTH, STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, TargetAttention, mark_target,
+                          pool, read_stance_settings)
 from training.config import StanceConfig, build_config
 from training.corpora import corpora_root
 from training.lora import add_lora, lora_state
@@ -37,13 +38,17 @@ class StanceNet(torch.nn.Module):
         self.encoder = encoder
         self.pooling = pooling
         self.dropout = torch.nn.Dropout(0.1)
-        width = encoder.config.hidden_size * (3 if pooling == "pair" else 1)
-        self.head = torch.nn.Linear(width, n_labels)
+        if pooling not in POOLING_WIDTH:
+            raise ValueError(f"--pooling expects one of {', '.join(POOLING_WIDTH)}, got {pooling!r}")
+        hidden_size = encoder.config.hidden_size
+        self.attention = TargetAttention(hidden_size) if pooling == "attend" else None
+        self.head = torch.nn.Linear(hidden_size * POOLING_WIDTH[pooling], n_labels)
 
     def forward(self, input_ids, attention_mask, token_type_ids=None) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state  # (batch, seq, hidden)
-        return self.head(self.dropout(pool(hidden, attention_mask, token_type_ids, self.pooling)))  # (b, n_labels)
+        pooled = pool(hidden, attention_mask, token_type_ids, self.pooling, self.attention)  # (batch, features)
+        return self.head(self.dropout(pooled))  # (batch, n_labels)
 
 
 def swapped_none_pairs(pairs: list[StancePair], fraction: float, rng: random.Random) -> list[StancePair]:
@@ -97,9 +102,9 @@ def training_pairs(config: StanceConfig, train: list[StancePair]) -> list[Stance
     return pairs[:config.max_train_pairs] if config.max_train_pairs else pairs
 
 
-def encode(pairs: list[StancePair], tokenizer, max_length: int) -> dict:
-    enc = tokenizer([p.target for p in pairs], [p.text for p in pairs], truncation="only_second",
-                    max_length=max_length)
+def encode(pairs: list[StancePair], tokenizer, max_length: int, mark: bool = False) -> dict:
+    texts = [mark_target(p.text, p.target) if mark else p.text for p in pairs]
+    enc = tokenizer([p.target for p in pairs], texts, truncation="only_second", max_length=max_length)
     enc["labels"] = [STANCE_LABELS.index(p.label) for p in pairs]
     enc["allowed"] = allowed_mask([p.allowed for p in pairs]).tolist()
     return enc
@@ -131,11 +136,40 @@ def build_net(config: StanceConfig, base: Analyzer, device) -> StanceNet:
                         config.pooling)
     else:
         raise ValueError(f"--mode expects lora or full, got {config.mode!r}")
+    if config.init_stance:
+        load_stance_state(net, config.init_stance)
     return net.to(device)
 
 
+def load_stance_state(net: StanceNet, folder: str) -> None:
+    """Start from the LoRA adapter, head and attention saved in ``folder``: a second, shorter stage
+    (news only, say) continues a finished run instead of repeating it."""
+    from safetensors.torch import load_file
+
+    settings = read_stance_settings(folder)
+    if settings.get("pooling", "mean") != net.pooling:
+        raise ValueError(f"--init_stance={folder} has pooling={settings.get('pooling', 'mean')}, this run "
+                         f"pooling={net.pooling}: pass the same --pooling")
+    saved = load_file(str(Path(folder) / STANCE_WEIGHTS))
+    state = {**lora_state(net.encoder), **{f"head.{k}": v for k, v in net.head.state_dict().items()}}
+    if net.attention is not None:
+        state["pool.query.weight"] = net.attention.query.weight
+    mismatched = sorted(k for k in state if k not in saved or saved[k].shape != state[k].shape)
+    if mismatched or settings.get("mode", "lora") != "lora":
+        raise ValueError(f"--init_stance={folder} does not fit this run's adapter ({len(mismatched)} tensors "
+                         f"missing or of another shape, e.g. {mismatched[:2]}): pass its --lora_rank and --mode=lora")
+    modules = dict(net.encoder.named_modules())
+    for key, value in saved.items():
+        if key.startswith("lora."):
+            name, _, part = key[len("lora."):].rpartition(".")
+            getattr(modules[name], part).data.copy_(value.float())
+    net.head.load_state_dict({"weight": saved["head.weight"].float(), "bias": saved["head.bias"].float()})
+    if net.attention is not None:
+        net.attention.query.weight.data.copy_(saved["pool.query.weight"].float())
+
+
 def train_net(config: StanceConfig, net: StanceNet, pairs: list[StancePair], tokenizer, device) -> None:
-    enc = encode(pairs, tokenizer, config.max_length)
+    enc = encode(pairs, tokenizer, config.max_length, config.mark_target)
     weights = class_weights(pairs).to(device)
     trainable = [p for p in net.parameters() if p.requires_grad]
     optimizer, schedule, steps = optimizer_and_schedule(trainable, config, len(pairs))
@@ -160,10 +194,13 @@ def save_stance(net: StanceNet, config: StanceConfig, out: Path, extra: dict) ->
                else lora_state(net.encoder))
     tensors = {k: v.detach().cpu().to(torch.float16).contiguous() for k, v in tensors.items()}
     tensors.update({f"head.{k}": v.detach().cpu().float().contiguous() for k, v in net.head.state_dict().items()})
+    if net.attention is not None:
+        tensors["pool.query.weight"] = net.attention.query.weight.detach().cpu().float().contiguous()
     save_file(tensors, str(out / STANCE_WEIGHTS))
     settings = {"labels": list(STANCE_LABELS), "max_length": config.max_length, "mode": config.mode,
                 "lora_rank": config.lora_rank, "lora_alpha": config.lora_alpha, "temperature": 1.0,
-                "pooling": config.pooling, "config": dataclasses.asdict(config), **extra}
+                "pooling": config.pooling, "mark_target": config.mark_target, "config": dataclasses.asdict(config),
+                **extra}
     (out / STANCE_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
 
 
@@ -188,8 +225,10 @@ def main(argv: list[str]) -> None:
         torch.set_num_threads(config.threads)
     torch.manual_seed(config.seed)
     device = resolve_device(config.device)
-    train, dev = stance_splits(corpora_root(config.data or None), config.corpora, config.dev_fraction, config.seed)
-    pairs = training_pairs(config, train)
+    # the dev sets of eval_corpora too: what a news-only stage forgets of the tweet corpora shows in its figures
+    loaded = tuple(dict.fromkeys(config.corpora + config.eval_corpora))
+    train, dev = stance_splits(corpora_root(config.data or None), loaded, config.dev_fraction, config.seed)
+    pairs = training_pairs(config, [p for p in train if p.corpus in config.corpora])
     print(f"{len(pairs)} training pairs per epoch; dev: {', '.join(f'{k} {len(v)}' for k, v in dev.items())}",
           file=sys.stderr)
     base = Analyzer.from_pretrained(config.base, device="cpu")
