@@ -155,7 +155,8 @@ def load_stance_state(net: StanceNet, folder: str) -> None:
     if net.attention is not None:
         state["pool.query.weight"] = net.attention.query.weight
     mismatched = sorted(k for k in state if k not in saved or saved[k].shape != state[k].shape)
-    if mismatched or settings.get("mode", "lora") != "lora":
+    has_adapter = any(k.startswith("lora.") for k in state)  # a mode=full net has none to continue
+    if mismatched or not has_adapter or settings.get("mode", "lora") != "lora":
         raise ValueError(f"--init_stance={folder} does not fit this run's adapter ({len(mismatched)} tensors "
                          f"missing or of another shape, e.g. {mismatched[:2]}): pass its --lora_rank and --mode=lora")
     modules = dict(net.encoder.named_modules())
