@@ -36,10 +36,10 @@ def read_stance_settings(folder: str | Path) -> dict:
 
 def mark_target(sentence: str, target: str) -> str:
     """``sentence`` with each mention of ``target`` wrapped in « », so the encoder sees where the target is and
-    what is said of it there. A mention is the whole target phrase, any case (a target of 3 characters or fewer,
-    such as "US" or "EU", only in its own case, so "us" is not the US); other names for it are not marked."""
+    what is said of it there. A mention is the whole target phrase, any case (an acronym such as "US" or "EU"
+    only in capitals, so "us" is not the US); other names for it are not marked."""
     pattern = r"(?<!\w)" + r"\s+".join(re.escape(word) for word in target.split()) + r"(?!\w)"
-    flags = 0 if len(target) <= 3 else re.IGNORECASE
+    flags = 0 if target.isupper() else re.IGNORECASE
     return re.sub(pattern, lambda m: f"{MARK_OPEN} {m.group(0)} {MARK_CLOSE}", sentence, flags=flags)
 
 
@@ -58,7 +58,7 @@ class TargetAttention(torch.nn.Module):
         torch.nn.init.eye_(self.query.weight)  # starts as plain similarity to the target
 
     def forward(self, hidden: torch.Tensor, sentence_mask: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        query = self.query(target.to(self.query.weight.dtype))  # (batch, hidden)
+        query = self.query(target.to(self.query.weight.dtype)).to(hidden.dtype)  # (batch, hidden)
         scores = torch.einsum("bsh,bh->bs", hidden, query) / hidden.shape[-1] ** 0.5  # (batch, seq)
         scores = scores.masked_fill(sentence_mask == 0, float("-inf"))  # the final [SEP] keeps a row non-empty
         return torch.einsum("bs,bsh->bh", torch.softmax(scores, dim=-1), hidden)  # (batch, hidden)
@@ -163,6 +163,9 @@ class StanceScorer:
         head.load_state_dict({"weight": weights["head.weight"].float(), "bias": weights["head.bias"].float()})
         attention = None
         if settings.get("pooling") == "attend":
+            if "pool.query.weight" not in weights:
+                raise ValueError(f"{folder / STANCE_FILE} says pooling=attend but {STANCE_WEIGHTS} has no "
+                                 "pool.query.weight: the two files come from different runs; copy both from one")
             attention = TargetAttention(head.in_features // POOLING_WIDTH["attend"])
             attention.query.weight.data = weights["pool.query.weight"].float()
             attention = attention.to(device).eval()

@@ -64,15 +64,19 @@ def test_lora_training_saves_what_it_trained(tiny_model, fake_stance_corpora, tm
     assert trainable and all(n.endswith((".A", ".B")) or n.startswith(("head.", "attention.")) for n in trainable)
     assert (net.attention is not None) == (pooling == "attend")
     train_net(config, net, pairs, base.tokenizer, "cpu")
-    if net.attention is not None:  # it trained, so the saved query is not its identity start
-        assert not torch.allclose(net.attention.query.weight, torch.eye(net.attention.query.weight.shape[0]))
+    if net.attention is not None:  # random, so that a lost or reset query cannot pass as the trained one
+        torch.nn.init.normal_(net.attention.query.weight)
     save_stance(net.eval(), config, tmp_path / "lora", {})
     scorer = framing.load(tmp_path / "lora").stance
+    if net.attention is not None:
+        assert torch.equal(scorer.attention.query.weight, net.attention.query.weight)
     assert scorer.settings["mark_target"] is mark  # the scorer marks mentions exactly when training did
-    batch = collate(encode(pairs[:6], base.tokenizer, 32, mark), list(range(6)), base.tokenizer, "cpu")
+    probe = pairs[:5] + [StancePair("nato", "we hate nato", "against", "vast", "g")]  # a mention to mark
+    assert mark_target(probe[-1].text, probe[-1].target) != probe[-1].text
+    batch = collate(encode(probe, base.tokenizer, 32, mark), list(range(6)), base.tokenizer, "cpu")
     with torch.no_grad():
         expected = net(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])  # (6, 3)
-    got = scorer.logits([p.target for p in pairs[:6]], [p.text for p in pairs[:6]])
+    got = scorer.logits([p.target for p in probe], [p.text for p in probe])
     assert torch.allclose(got, expected, atol=2e-2)  # fp16 adapter storage
     assert (tmp_path / "lora" / "stance.safetensors").stat().st_size < 200_000  # no encoder copy
 
@@ -90,8 +94,13 @@ def test_init_stance_starts_from_the_saved_adapter(tiny_model, fake_stance_corpo
     batch = collate(encode(pairs, base.tokenizer, 32), [0, 1], base.tokenizer, "cpu")
     with torch.no_grad():
         started = net(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])  # (2, 3)
-    saved = framing.load(tmp_path / "first").stance.logits([p.target for p in pairs], [p.text for p in pairs])
+    scorer = framing.load(tmp_path / "first").stance
+    saved = scorer.logits([p.target for p in pairs], [p.text for p in pairs])
     assert torch.allclose(started, saved, atol=2e-2)  # fp16 adapter storage
+    assert torch.equal(net.attention.query.weight, scorer.attention.query.weight)
+    with pytest.raises(ValueError, match="seed"):  # another dev split would put first-stage training pairs in dev
+        build_net(build_config(StanceConfig, [*first, "--seed=7", f"--init_stance={tmp_path / 'first'}"]),
+                  framing.load(tiny_model), "cpu")
     with pytest.raises(ValueError, match="lora_rank"):
         build_net(build_config(StanceConfig, [*first, "--lora_rank=2", f"--init_stance={tmp_path / 'first'}"]),
                   framing.load(tiny_model), "cpu")  # a fresh base: build_net wraps the base encoder in place
@@ -114,7 +123,7 @@ def test_against_ranking_compares_targets_within_a_sentence():
              StancePair("B", "s2", "against", "news_targets", "d")]  # s2: no target to compare with
     logits = torch.tensor([[0.0, 2.0, 0.0], [0.0, 0.0, 2.0], [0.0, 3.0, 0.0], [0, 0, 0], [0, 0, 0]])  # (5, 3)
     assert against_ranking(pairs, logits) == (0.5, 2)  # A beats B on s1, loses to C
-    assert against_ranking(pairs, torch.zeros(5, 3)) == (0.0, 2)  # ties are no win
+    assert against_ranking(pairs, torch.zeros(5, 3)) == (0.5, 2)  # a target-blind model: ties, half a win each
 
 
 def test_swapped_none_pairs_take_another_corpus_target():
@@ -287,7 +296,7 @@ def test_news_targets_rebuild_text_per_target_and_keep_test_out(fake_corpora, tm
 
 
 def test_ship_gate_compares_the_dev_sets_both_models_report():
-    from training.ship_stance import headline_mean, shared_headline_sets
+    from training.ship_stance import headline_mean, missing_headline_sets, shared_headline_sets
 
     def settings(**values):
         return {"metrics": {name: {"headline": "f_avg", "f_avg": v} for name, v in values.items()}}
@@ -298,6 +307,9 @@ def test_ship_gate_compares_the_dev_sets_both_models_report():
     assert names == ["semeval2016", "vast", "basil"]  # news_targets is new: not compared; basil_related not headline
     assert headline_mean(new, names) < headline_mean(old, names)
     assert shared_headline_sets(new, new) == ["semeval2016", "vast", "basil", "news_targets"]
+    news_stage = settings(basil=0.7, news_targets=0.9)  # trained and evaluated on news only: refused unforced
+    assert missing_headline_sets(news_stage, new) == ["semeval2016", "vast"]
+    assert missing_headline_sets(new, old) == []
 
 
 def test_news_none_cap_keeps_sides_and_hard_negatives_first():

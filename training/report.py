@@ -127,7 +127,9 @@ def write_stance_card_section(folder: Path) -> None:
         "(stance.safetensors, merged into a copy of the encoder at load; the framing scores are unchanged). "
         f"Softmax temperature {settings['temperature']:.3f}, fitted on the dev pairs (it moves no argmax).", "",
         f"Trained on {'; '.join(STANCE_CORPUS_WORDS[c] for c in settings['config']['corpora'])}. Pairs per epoch: "
-        f"{json.dumps(settings.get('train_pairs_per_epoch', {}))}.", "",
+        f"{json.dumps(settings.get('train_pairs_per_epoch', {}))}."
+        + (f" A second stage: it started from the adapter of {settings['config']['init_stance']}, whose own card "
+           "says what that one was trained on." if settings["config"].get("init_stance") else ""), "",
         "Dev figures (never trained on; `python -m training.stance_eval`):", "",
         format_stance_metrics(settings["metrics"]), "",
         stance_limitations(settings["config"]["corpora"]), ""])

@@ -32,6 +32,11 @@ def shared_headline_sets(new: dict, old: dict) -> list[str]:
     return [name for name in HEADLINE_SETS if name in new["metrics"] and name in old["metrics"]]
 
 
+def missing_headline_sets(new: dict, old: dict) -> list[str]:
+    """The headline dev sets ``old`` reports and ``new`` does not (a second stage evaluated on its own corpora)."""
+    return [name for name in HEADLINE_SETS if name in old["metrics"] and name not in new["metrics"]]
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default="runs/stance")
@@ -48,6 +53,10 @@ def main(argv: list[str]) -> None:
         raise SystemExit(f"{source} was trained over another encoder than {dest}'s: retrain with --base={dest}")
     shipped = read_stance_settings(dest) if has_stance(dest) else None
     names = shared_headline_sets(settings, shipped or settings)
+    missing = missing_headline_sets(settings, shipped) if shipped else []
+    if missing and not args.force:  # a news-only stage without --eval_corpora: its tweet figures are unknown
+        raise SystemExit(f"Not shipped: {source} reports no dev figures for {', '.join(missing)}, which {dest} "
+                         "reports; evaluate it there (--eval_corpora) or pass --force")
     new, old = headline_mean(settings, names), headline_mean(shipped, names) if shipped else None
     if old is not None and not args.force and old > new:
         raise SystemExit(f"Not shipped: {dest} has dev headline mean {old:.3f} > {new:.3f} over {', '.join(names)}; "

@@ -52,12 +52,13 @@ def predicted_labels(logits: torch.Tensor, allowed: list[tuple[str, ...]]) -> li
 
 def against_ranking(pairs: list[StancePair], logits: torch.Tensor) -> tuple[float, int]:
     """(share, count) of the (against target, other target) comparisons within one sentence in which the against
-    target gets the higher P(against); a model that ignores the target scores about 0.5."""
+    target gets the higher P(against), a tie counting half; a model that ignores the target scores 0.5. Ranked at
+    temperature 1: the fitted temperature rescales every pair alike and rarely reorders them."""
     against = torch.softmax(logits.float(), dim=-1)[:, STANCE_LABELS.index("against")].tolist()  # (n,)
-    by_text = defaultdict(list)
+    by_sentence = defaultdict(list)
     for pair, probability in zip(pairs, against):
-        by_text[pair.text].append((pair.label, probability))
-    wins = [a > o for rows in by_text.values() for gold_a, a in rows if gold_a == "against"
+        by_sentence[(pair.group, pair.text)].append((pair.label, probability))
+    wins = [(a > o) + 0.5 * (a == o) for rows in by_sentence.values() for gold_a, a in rows if gold_a == "against"
             for gold_o, o in rows if gold_o != "against"]
     return (sum(wins) / len(wins) if wins else 0.0), len(wins)
 

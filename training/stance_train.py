@@ -137,28 +137,38 @@ def build_net(config: StanceConfig, base: Analyzer, device) -> StanceNet:
     else:
         raise ValueError(f"--mode expects lora or full, got {config.mode!r}")
     if config.init_stance:
-        load_stance_state(net, config.init_stance)
+        load_stance_state(net, config.init_stance, config)
     return net.to(device)
 
 
-def load_stance_state(net: StanceNet, folder: str) -> None:
+# what must match between a saved adapter and a run that continues it: the model's function and input, and
+# the dev split (another seed or fraction would put the first stage's training pairs among the dev pairs)
+CONTINUED_KEYS = ("pooling", "lora_alpha", "mark_target", "seed", "dev_fraction")
+
+
+def load_stance_state(net: StanceNet, folder: str, config: StanceConfig) -> None:
     """Start from the LoRA adapter, head and attention saved in ``folder``: a second, shorter stage
     (news only, say) continues a finished run instead of repeating it."""
     from safetensors.torch import load_file
 
     settings = read_stance_settings(folder)
-    if settings.get("pooling", "mean") != net.pooling:
-        raise ValueError(f"--init_stance={folder} has pooling={settings.get('pooling', 'mean')}, this run "
-                         f"pooling={net.pooling}: pass the same --pooling")
+    if settings.get("mode", "lora") != "lora" or config.mode != "lora":
+        raise ValueError(f"--init_stance continues a LoRA adapter: {folder} has mode={settings.get('mode')}, this "
+                         f"run mode={config.mode}; both must be mode=lora")
+    saved_config = {**settings.get("config", {}), **settings}
+    for key in CONTINUED_KEYS:
+        if key in saved_config and saved_config[key] != getattr(config, key):
+            raise ValueError(f"--init_stance={folder} was trained with {key}={saved_config[key]}, this run has "
+                             f"{key}={getattr(config, key)}: pass --{key}={saved_config[key]}")
     saved = load_file(str(Path(folder) / STANCE_WEIGHTS))
     state = {**lora_state(net.encoder), **{f"head.{k}": v for k, v in net.head.state_dict().items()}}
     if net.attention is not None:
         state["pool.query.weight"] = net.attention.query.weight
     mismatched = sorted(k for k in state if k not in saved or saved[k].shape != state[k].shape)
-    has_adapter = any(k.startswith("lora.") for k in state)  # a mode=full net has none to continue
-    if mismatched or not has_adapter or settings.get("mode", "lora") != "lora":
+    if mismatched:
         raise ValueError(f"--init_stance={folder} does not fit this run's adapter ({len(mismatched)} tensors "
-                         f"missing or of another shape, e.g. {mismatched[:2]}): pass its --lora_rank and --mode=lora")
+                         f"missing or of another shape, e.g. {mismatched[:2]}): pass its --lora_rank "
+                         f"({settings.get('lora_rank')})")
     modules = dict(net.encoder.named_modules())
     for key, value in saved.items():
         if key.startswith("lora."):
