@@ -161,9 +161,7 @@ def load_stance_state(net: StanceNet, folder: str, config: StanceConfig) -> None
             raise ValueError(f"--init_stance={folder} was trained with {key}={saved_config[key]}, this run has "
                              f"{key}={getattr(config, key)}: pass --{key}={saved_config[key]}")
     saved = load_file(str(Path(folder) / STANCE_WEIGHTS))
-    state = {**lora_state(net.encoder), **{f"head.{k}": v for k, v in net.head.state_dict().items()}}
-    if net.attention is not None:
-        state["pool.query.weight"] = net.attention.query.weight
+    state = stance_tensors(net, "lora")
     mismatched = sorted(k for k in state if k not in saved or saved[k].shape != state[k].shape)
     if mismatched:
         raise ValueError(f"--init_stance={folder} does not fit this run's adapter ({len(mismatched)} tensors "
@@ -197,16 +195,27 @@ def train_net(config: StanceConfig, net: StanceNet, pairs: list[StancePair], tok
             log_progress(epoch, step, steps, loss, started)
 
 
+FLOAT32_PREFIXES = ("head.", "pool.")  # small: stored in float32; the adapter or encoder is stored in fp16
+
+
+def stance_tensors(net: StanceNet, mode: str) -> dict[str, torch.Tensor]:
+    """What a stance folder stores, by its stance.safetensors names: the LoRA adapter (or, mode=full, the whole
+    encoder), the head, and the attention query for pooling=attend. save_stance writes these; --init_stance
+    checks a saved folder against them."""
+    tensors = ({f"encoder.{k}": v for k, v in net.encoder.state_dict().items()} if mode == "full"
+               else lora_state(net.encoder))
+    tensors.update({f"head.{k}": v for k, v in net.head.state_dict().items()})
+    if net.attention is not None:
+        tensors["pool.query.weight"] = net.attention.query.weight.detach()
+    return tensors
+
+
 def save_stance(net: StanceNet, config: StanceConfig, out: Path, extra: dict) -> None:
     """The base model folder plus the stance files (fp16 adapter or encoder, and the head)."""
     if out.resolve() != Path(config.base).resolve():
         shutil.copytree(config.base, out, dirs_exist_ok=True)
-    tensors = ({f"encoder.{k}": v for k, v in net.encoder.state_dict().items()} if config.mode == "full"
-               else lora_state(net.encoder))
-    tensors = {k: v.detach().cpu().to(torch.float16).contiguous() for k, v in tensors.items()}
-    tensors.update({f"head.{k}": v.detach().cpu().float().contiguous() for k, v in net.head.state_dict().items()})
-    if net.attention is not None:
-        tensors["pool.query.weight"] = net.attention.query.weight.detach().cpu().float().contiguous()
+    tensors = {k: v.detach().cpu().to(torch.float32 if k.startswith(FLOAT32_PREFIXES) else torch.float16)
+               .contiguous() for k, v in stance_tensors(net, config.mode).items()}
     save_file(tensors, str(out / STANCE_WEIGHTS))
     settings = {"labels": list(STANCE_LABELS), "max_length": config.max_length, "mode": config.mode,
                 "lora_rank": config.lora_rank, "lora_alpha": config.lora_alpha, "temperature": 1.0,
