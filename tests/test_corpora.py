@@ -87,9 +87,15 @@ def test_training_table_masks_each_source_to_its_own_labels(fake_corpora, tmp_pa
     assert text[11:42] == "We are being encircled by them."
     path = tmp_path / "ann.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    written = tmp_path / "written.jsonl"
+    written.write_text("".join(json.dumps({"id": i, "group": "g", "role": "free", "text": t, "labels": ["victimhood"]})
+                               + "\n" for i, t in (("w1", "Nobody ever listens to us."), ("w2", "We are  victims."))))
     config = TrainConfig(data=str(fake_corpora), annotations=str(path), val_fraction=0.0, min_train_positives=1,
-                         annotation_repeat=2)
+                         annotation_repeat=2, written=str(written), written_repeat=3)
     labels, train, val, info = build_tables(config)
+    assert train.texts.count("Nobody ever listens to us.") == 3 and info["written_devices"] == 1
+    k = train.texts.index("Nobody ever listens to us.")
+    assert train.mask[k].tolist() == [1, 1, 0, 0] and train.targets[k].tolist() == [0, 1, 0, 0]
     assert labels == ["blame_shifting", "victimhood", "Doubt", "Loaded_Language"]
     assert info["annotations"] == {"train": 2, "validation": 0, "test": 1}
     assert "goodwill_claim" in info["untrained_labels"] and len(val) == 0
@@ -100,6 +106,7 @@ def test_training_table_masks_each_source_to_its_own_labels(fake_corpora, tmp_pa
     j = train.texts.index("The vile enemy attacked.")
     assert train.mask[j].tolist() == [0, 0, 1, 1] and train.targets[j].tolist() == [0, 0, 0, 1]
     assert "We are victims." not in train.texts  # the test split never trains
+    assert "We are  victims." not in train.texts  # nor a written sentence repeating a test one
 
 
 def test_repeated_annotation_texts_count_once_and_never_cross_splits():

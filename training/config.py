@@ -32,6 +32,10 @@ class TrainConfig:
     warmup_ratio: float = 0.06
     pos_weight_cap: float = 8.0  # BCE positive weight sqrt(neg/pos), capped: rare labels get more gradient
     annotation_repeat: int = 3  # project annotations are few: each is seen this many times per epoch
+    # project-written contrast sentences (data/written/devices.jsonl, training/written.py), training only; empty:
+    # none. Off in the shipped run: in a device-only probe they moved validation AP -0.05..+0.04 (README)
+    written: str = ""
+    written_repeat: int = 3  # as annotation_repeat: the same weight as a real annotated sentence
     # the 3 devices share the encoder with ~19 technique labels on more rows; unweighted they got under a tenth
     # of the gradient and were not learned (goodwill_claim train F1 0.0 jointly, 0.97 alone)
     device_loss_weight: float = 5.0
@@ -64,6 +68,7 @@ class StanceConfig:
     data: str = ""
     out: str = "runs/stance"
     # news_targets: the project's multi-actor news annotation (the shipped adapter's run: 41.9 min on CPU)
+    # "written" adds the project-written multi-target sentences (data/written/stance.jsonl; training only)
     corpora: tuple[str, ...] = ("semeval2016", "pstance", "vast", "basil", "news_targets")
     eval_corpora: tuple[str, ...] = ()  # dev sets reported besides those of `corpora` (for a news-only stage)
     dev_fraction: float = 0.15
@@ -86,6 +91,7 @@ class StanceConfig:
     semeval2016_repeat: int = 2  # small, and its F_avg is a headline figure
     basil_repeat: int = 2  # the only news-domain stance data
     news_targets_repeat: int = 3  # with news_targets in corpora: few, and the only multi-actor pairs
+    written_repeat: int = 2  # with written in corpora: project-written multi-target sentences, few
     news_none_per_side: float = 2.0  # >0: each news target keeps at most this many none pairs per side pair
     max_train_pairs: int = 0  # 0: all; a small number makes a quick smoke run
     device: str = "auto"

@@ -15,6 +15,7 @@ from training.config import TrainConfig
 from training.corpora import PROJECT_ROOT, Article, corpora_root, load_ptc, load_semeval2023, technique_labels
 from training.examples import article_sentences, is_validation, split_articles
 from training.news_corpora import load_news
+from training.written import load_written_devices
 
 
 @dataclass
@@ -103,6 +104,14 @@ def distinct_texts(sentences: list, seen: set[str]) -> list:
     return kept
 
 
+def written_devices(config: TrainConfig, held_out: list) -> list:
+    """The project-written device sentences (training only), less any whose text a held-out sentence has."""
+    if not config.written:
+        return []
+    seen = {" ".join(s.text.split()) for s in held_out}
+    return distinct_texts(load_written_devices(config.written), seen)
+
+
 def build_tables(config: TrainConfig) -> tuple[list[str], Table, Table, dict]:
     """(labels, train, validation, info): labels in schema order, those without training positives left out."""
     root = corpora_root(config.data or None)
@@ -113,6 +122,8 @@ def build_tables(config: TrainConfig) -> tuple[list[str], Table, Table, dict]:
     if config.max_train_sentences:
         train_rows = train_rows[:config.max_train_sentences]
     train_rows += _annotation_rows(ann_train, candidates) * config.annotation_repeat
+    written = written_devices(config, ann_val + ann_test) if ann_train else []
+    train_rows += _annotation_rows(written, candidates) * config.written_repeat
     positives = np.sum([r[1] * r[2] for r in train_rows], axis=0) if train_rows else np.zeros(len(candidates))
     keep = [j for j, n in enumerate(positives) if n >= config.min_train_positives]
     labels = [candidates[j] for j in keep]
@@ -126,6 +137,7 @@ def build_tables(config: TrainConfig) -> tuple[list[str], Table, Table, dict]:
                    len(labels))
     info = {"train_articles": len(train_articles), "val_articles": len(val_articles),
             "annotations": {"train": len(ann_train), "validation": len(ann_val), "test": len(ann_test)},
+            "written_devices": len(written),
             "train_positives": {candidates[j]: int(positives[j]) for j in range(len(candidates))},
             "untrained_labels": untrained}
     return labels, train, val, info

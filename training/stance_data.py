@@ -19,6 +19,8 @@ Labels follow LABELS.md section 2: favor, against, none. How each corpus maps:
   data/stance_guidelines.md): news sentences that name several actors, each labelled toward each actor, so one
   sentence is often `against` one target and `favor` or `none` toward another. Split by document as stored in the
   file (train / dev / test); the test rows are never loaded here.
+- written (data/written/stance.jsonl, training/written.py): invented news sentences written by the project, each
+  toward two or three targets, often one side toward one and another toward the next. Training only: no dev set.
 """
 from __future__ import annotations
 
@@ -34,14 +36,16 @@ import torch
 
 from model.stance import STANCE_LABELS
 from training.examples import hash_fraction
+from training.written import FOLDER as WRITTEN_FOLDER, load_written_stance
 
-CORPORA = ("semeval2016", "pstance", "vast", "basil", "news_targets")
+CORPORA = ("semeval2016", "pstance", "vast", "basil", "news_targets", "written")
 BOTH_SIDES = ("favor", "against")
 SEMEVAL2016_FILE = "semeval2016_task6/data/semeval2016-task6-trainingdata.txt"
 PSTANCE_DIR = "pstance/data"
 VAST_FILE = "vast/data/VAST/vast_train.csv"
 VAST_BORROWED_TOPIC = "4"  # type_idx of VAST's synthetic neutral rows (see _vast_topic)
 BASIL_DIR = "basil"
+WRITTEN_STANCE_FILE = WRITTEN_FOLDER / "stance.jsonl"
 NEWS_TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "annotations" / "stance_targets.jsonl"
 
 
@@ -198,6 +202,10 @@ def stance_splits(root: Path, corpora: tuple[str, ...], dev_fraction: float, see
         if name == "pstance":  # its own val files
             train += load_pstance(root, "train")
             dev[name] = load_pstance(root, "val")
+            continue
+        if name == "written":  # project-written sentences: training only
+            train += [StancePair(target, text, label, name, f"written:{group}")
+                      for target, text, label, group in load_written_stance(WRITTEN_STANCE_FILE)]
             continue
         if name == "news_targets":  # split by document in the file
             news_train, dev[name] = load_news_targets(root)

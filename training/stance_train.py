@@ -92,7 +92,7 @@ def training_pairs(config: StanceConfig, train: list[StancePair]) -> list[Stance
     if config.news_none_per_side:
         train = capped_news_none(train, config.news_none_per_side, rng)
     repeat = {"semeval2016": config.semeval2016_repeat, "basil": config.basil_repeat,
-              "news_targets": config.news_targets_repeat}
+              "news_targets": config.news_targets_repeat, "written": config.written_repeat}
     pairs = pstance[:config.pstance_max] + [p for p in train if p.corpus != "pstance"
                                             for _ in range(repeat.get(p.corpus, 1))]
     swapped = swapped_none_pairs(pairs, config.swap_none_fraction, rng)
