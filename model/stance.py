@@ -34,13 +34,32 @@ def read_stance_settings(folder: str | Path) -> dict:
     return json.loads((Path(folder) / STANCE_FILE).read_text(encoding="utf-8"))
 
 
+# names news uses for a state instead of its name (metonyms), so that "Washington's approach" is marked as a
+# mention of the United States; only unambiguous, common ones (not "Paris": the climate accord)
+ALIASES = {
+    "united states": ("U.S.", "US", "USA", "America", "Washington", "White House"),
+    "china": ("Beijing",), "russia": ("Moscow", "Kremlin"), "ukraine": ("Kyiv", "Kiev"),
+    "north korea": ("Pyongyang", "DPRK"), "south korea": ("Seoul",), "iran": ("Tehran",), "japan": ("Tokyo",),
+    "turkey": ("Ankara",), "european union": ("EU", "Brussels"), "united kingdom": ("UK", "Britain", "Downing Street"),
+    "israel": ("Israeli government",), "india": ("New Delhi",), "syria": ("Damascus",), "taiwan": ("Taipei",),
+}
+
+
 def mark_target(sentence: str, target: str) -> str:
     """``sentence`` with each mention of ``target`` wrapped in « », so the encoder sees where the target is and
-    what is said of it there. A mention is the whole target phrase, any case (an acronym such as "US" or "EU"
-    only in capitals, so "us" is not the US); other names for it are not marked."""
-    pattern = r"(?<!\w)" + r"\s+".join(re.escape(word) for word in target.split()) + r"(?!\w)"
-    flags = 0 if target.isupper() else re.IGNORECASE
-    return re.sub(pattern, lambda m: f"{MARK_OPEN} {m.group(0)} {MARK_CLOSE}", sentence, flags=flags)
+    what is said of it there. A mention is the whole target phrase or one of its ALIASES, any case (an acronym
+    such as "US" or "EU" only in capitals, so "us" is not the US)."""
+    names = sorted({target, *ALIASES.get(" ".join(target.casefold().split()), ())}, key=len, reverse=True)
+    patterns = [(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in name.split()) + r"(?!\w)", name.isupper())
+                for name in names]
+    spans: list[tuple[int, int]] = []
+    for pattern, exact in patterns:  # longest names first; a shorter one inside a longer mention is skipped
+        for m in re.finditer(pattern, sentence, flags=0 if exact else re.IGNORECASE):
+            if all(m.end() <= a or m.start() >= b for a, b in spans):
+                spans.append((m.start(), m.end()))
+    for start, end in sorted(spans, reverse=True):
+        sentence = f"{sentence[:start]}{MARK_OPEN} {sentence[start:end]} {MARK_CLOSE}{sentence[end:]}"
+    return sentence
 
 
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -64,23 +83,37 @@ class TargetAttention(torch.nn.Module):
         return torch.einsum("bs,bsh->bh", torch.softmax(scores, dim=-1), hidden)  # (batch, hidden)
 
 
-POOLING_WIDTH = {"mean": 1, "pair": 3, "attend": 4}  # head input width, in multiples of the hidden size
+POOLING_WIDTH = {"mean": 1, "pair": 3, "attend": 4, "mention": 4}  # head input width, in hidden sizes
+
+
+def mention_mask(input_ids: torch.Tensor, token_type_ids: torch.Tensor, marker_id: int) -> torch.Tensor:
+    """1 at the opening marks « of the target's mentions in the sentence, (batch, seq)."""
+    return ((input_ids == marker_id) & (token_type_ids == 1)).long()
 
 
 def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor | None,
-         pooling: str, attention: TargetAttention | None = None) -> torch.Tensor:
+         pooling: str, attention: TargetAttention | None = None, mentions: torch.Tensor | None = None
+         ) -> torch.Tensor:
     """``mean``: all tokens, (batch, hidden). ``pair``: sentence tokens, target tokens and their product,
     (batch, 3 * hidden): the head sees how the sentence relates to the target, not only its overall tone.
     ``attend``: ``pair``'s sentence and target, then the target-attended sentence tokens and their product with
-    the target, (batch, 4 * hidden)."""
+    the target, (batch, 4 * hidden). ``mention``: ``pair``, then the tokens at the target's marked mentions
+    (``mentions``, see mention_mask; the target's tokens where the sentence does not name it), (batch, 4 * hidden):
+    the head reads what the sentence says *at* the target ("accused «the United States» of"), the entity-marker
+    idea of relation classification."""
     if pooling == "mean":
         return mean_pool(hidden, attention_mask)
-    assert pooling in ("pair", "attend") and token_type_ids is not None, pooling
+    assert pooling in POOLING_WIDTH and token_type_ids is not None, pooling
     sentence_mask = attention_mask * (token_type_ids == 1)  # (batch, seq)
     sentence = mean_pool(hidden, sentence_mask)  # (batch, hidden)
     target = mean_pool(hidden, attention_mask * (token_type_ids == 0))  # (batch, hidden)
     if pooling == "pair":
         return torch.cat([sentence, target, sentence * target], dim=-1)  # (batch, 3 * hidden)
+    if pooling == "mention":
+        assert mentions is not None, "pooling=mention needs the mention mask"
+        named = mentions.sum(1, keepdim=True) > 0  # (batch, 1)
+        at_target = torch.where(named, mean_pool(hidden, mentions), target)  # (batch, hidden)
+        return torch.cat([sentence, target, sentence * target, at_target], dim=-1)  # (batch, 4 * hidden)
     assert attention is not None, "pooling=attend needs its TargetAttention"
     attended = attention(hidden, sentence_mask, target)  # (batch, hidden)
     return torch.cat([sentence, target, attended, attended * target], dim=-1)  # (batch, 4 * hidden)
@@ -142,6 +175,10 @@ class StanceScorer:
     def labels(self) -> list[str]:
         return list(self.settings["labels"])
 
+    @property
+    def marker_id(self) -> int:
+        return self.tokenizer.convert_tokens_to_ids(MARK_OPEN)
+
     @classmethod
     def from_pretrained(cls, folder: str | Path, base_encoder: torch.nn.Module, tokenizer,
                         batch_size: int = 64) -> "StanceScorer":
@@ -193,8 +230,11 @@ class StanceScorer:
                                    return_tensors="pt").to(device)
             hidden = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
                                   token_type_ids=batch.get("token_type_ids")).last_hidden_state  # (b, seq, hidden)
-            pooled = pool(hidden, batch["attention_mask"], batch.get("token_type_ids"),
-                          self.settings.get("pooling", "mean"), self.attention)  # (b, features)
+            pooling = self.settings.get("pooling", "mean")
+            mentions = (mention_mask(batch["input_ids"], batch["token_type_ids"], self.marker_id)
+                        if pooling == "mention" else None)  # (b, seq)
+            pooled = pool(hidden, batch["attention_mask"], batch.get("token_type_ids"), pooling, self.attention,
+                          mentions)  # (b, features)
             out[idx] = self.head(pooled).float().cpu()  # (b, 3)
         return out
 

@@ -23,7 +23,7 @@ TARGETS = [[0, 0, 1], [0, 0, 0], [1, 0, 0], [0, 1, 0]]
 
 
 def _tokenizer(folder: Path) -> BertTokenizerFast:
-    words = sorted({w for s in SENTENCES for w in s.split()} | {"a", "the", "said", "."} | set(STANCE_WORDS))
+    words = sorted({w for s in SENTENCES for w in s.split()} | {"a", "the", "said", ".", "«", "»"} | set(STANCE_WORDS))
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *words]
     folder.mkdir(parents=True, exist_ok=True)
     return BertTokenizerFast(vocab={token: i for i, token in enumerate(vocab)}, do_lower_case=True)

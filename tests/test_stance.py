@@ -9,7 +9,7 @@ from transformers import BertModel
 import model as framing
 from conftest import STANCE_PAIRS
 from model.cli import main as cli_main
-from model.stance import mark_target, merge_lora, normalize_targets
+from model.stance import mark_target, merge_lora, normalize_targets, pool
 from training.lora import add_lora, lora_state
 from training.stance_data import VAST_FILE, StancePair, in_dev, load_vast, related_none_pairs, stance_splits
 from training.stance_eval import against_ranking, stance_metrics
@@ -51,7 +51,7 @@ def test_lora_state_merges_to_the_same_function(tiny_encoder):
     assert torch.allclose(plain(input_ids=ids).last_hidden_state, expected, atol=1e-5)
 
 
-@pytest.mark.parametrize("pooling,mark", [("pair", False), ("attend", True)])
+@pytest.mark.parametrize("pooling,mark", [("pair", False), ("attend", True), ("mention", True)])
 def test_lora_training_saves_what_it_trained(tiny_model, fake_stance_corpora, tmp_path, pooling, mark):
     config = build_config(StanceConfig, [f"--base={tiny_model}", f"--out={tmp_path / 'lora'}", "--epochs=3",
                                          "--lora_rank=4", "--lora_alpha=8", f"--pooling={pooling}",
@@ -326,3 +326,40 @@ def test_news_none_cap_keeps_sides_and_hard_negatives_first():
     assert sum(p.label != "none" for p in kept) == 4 and other[0] in kept
     config = StanceConfig(news_none_per_side=2.0, news_targets_repeat=1, semeval2016_repeat=1)
     assert len(training_pairs(config, news + other)) == len(kept)
+
+
+def test_mark_target_knows_common_aliases_of_states():
+    assert mark_target("Matsegora criticized Washington's approach; the U.S. and us.", "United States") == \
+        "Matsegora criticized « Washington »'s approach; the « U.S. » and us."
+    assert mark_target("Washington met Beijing.", "China") == "Washington met « Beijing »."
+    assert mark_target("The White House said so.", "united  states") == "The « White House » said so."
+
+
+def test_mention_pooling_reads_the_marked_tokens_or_else_the_target():
+    hidden = torch.arange(2 * 5 * 2, dtype=torch.float32).reshape(2, 5, 2)  # (batch, seq, hidden)
+    mask = torch.ones(2, 5, dtype=torch.long)
+    types = torch.tensor([[0, 0, 1, 1, 1], [0, 0, 1, 1, 1]])
+    mentions = torch.tensor([[0, 0, 0, 1, 0], [0, 0, 0, 0, 0]])  # sentence 2 does not name its target
+    pooled = pool(hidden, mask, types, "mention", mentions=mentions)  # (2, 4 * 2)
+    assert pooled.shape == (2, 8)
+    assert torch.equal(pooled[0, 6:], hidden[0, 3]) and torch.equal(pooled[1, 6:], hidden[1, :2].mean(0))
+    assert torch.equal(pooled[:, :6], pool(hidden, mask, types, "pair"))
+
+
+def test_a_pair_adapter_starts_a_mention_stage_where_it_ended(tiny_model, fake_stance_corpora, tmp_path):
+    first = [f"--base={tiny_model}", f"--data={fake_stance_corpora}", "--epochs=2", "--lora_rank=4",
+             "--lora_alpha=8", *TINY_RUN]
+    train_stance([*first, f"--out={tmp_path / 'pair'}"])
+    base = framing.load(tiny_model)
+    with pytest.raises(ValueError, match="mark_target=true"):
+        build_net(build_config(StanceConfig, [*first, "--pooling=mention"]), base, "cpu")
+    config = build_config(StanceConfig, [*first, "--pooling=mention", "--mark_target=true",
+                                         f"--init_stance={tmp_path / 'pair'}"])
+    net = build_net(config, base, "cpu").eval()
+    pairs = [StancePair("NATO", "we hate the weather", "against", "semeval2016", "g")]  # no mention: no marks
+    batch = collate(encode(pairs, base.tokenizer, 32, mark=True), [0], base.tokenizer, "cpu")
+    with torch.no_grad():
+        started = net(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])  # (1, 3)
+    saved = framing.load(tmp_path / "pair").stance.logits(["NATO"], ["we hate the weather"])
+    assert torch.allclose(started, saved, atol=2e-2)  # fp16 adapter storage
+    assert net.head.weight[:, -16:].abs().sum() == 0  # the mention columns start at zero

@@ -22,8 +22,8 @@ from safetensors.torch import save_file
 from transformers import AutoModel
 
 from model.analyzer import Analyzer, resolve_device
-from model.stance import (POOLING_WIDTH, STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, TargetAttention, mark_target,
-                          pool, read_stance_settings)
+from model.stance import (MARK_OPEN, POOLING_WIDTH, STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, TargetAttention,
+                          mark_target, mention_mask, pool, read_stance_settings)
 from training.config import StanceConfig, build_config
 from training.corpora import corpora_root
 from training.lora import add_lora, lora_state
@@ -33,10 +33,11 @@ from training.train import length_batches, log_progress, optimizer_and_schedule,
 
 
 class StanceNet(torch.nn.Module):
-    def __init__(self, encoder, pooling: str = "mean", n_labels: int = len(STANCE_LABELS)):
+    def __init__(self, encoder, pooling: str = "mean", n_labels: int = len(STANCE_LABELS), marker_id: int = -1):
         super().__init__()
         self.encoder = encoder
         self.pooling = pooling
+        self.marker_id = marker_id  # the token id of « (pooling=mention)
         self.dropout = torch.nn.Dropout(0.1)
         if pooling not in POOLING_WIDTH:
             raise ValueError(f"--pooling expects one of {', '.join(POOLING_WIDTH)}, got {pooling!r}")
@@ -47,7 +48,9 @@ class StanceNet(torch.nn.Module):
     def forward(self, input_ids, attention_mask, token_type_ids=None) -> torch.Tensor:
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                               token_type_ids=token_type_ids).last_hidden_state  # (batch, seq, hidden)
-        pooled = pool(hidden, attention_mask, token_type_ids, self.pooling, self.attention)  # (batch, features)
+        mentions = (mention_mask(input_ids, token_type_ids, self.marker_id)
+                    if self.pooling == "mention" else None)  # (batch, seq)
+        pooled = pool(hidden, attention_mask, token_type_ids, self.pooling, self.attention, mentions)  # (b, features)
         return self.head(self.dropout(pooled))  # (batch, n_labels)
 
 
@@ -126,14 +129,17 @@ def class_weights(pairs: list[StancePair]) -> torch.Tensor:
 
 
 def build_net(config: StanceConfig, base: Analyzer, device) -> StanceNet:
+    if config.pooling == "mention" and not config.mark_target:
+        raise ValueError("--pooling=mention reads the tokens at the target's marked mentions: pass --mark_target=true")
+    marker_id = base.tokenizer.convert_tokens_to_ids(MARK_OPEN)
     if config.mode == "lora":
-        net = StanceNet(base.model.base_model, config.pooling)
+        net = StanceNet(base.model.base_model, config.pooling, marker_id=marker_id)
         add_lora(net.encoder, config.lora_rank, config.lora_alpha)
     elif config.mode == "full":
         from training.train import default_encoder
 
         net = StanceNet(AutoModel.from_pretrained(config.init_encoder or default_encoder(), add_pooling_layer=False),
-                        config.pooling)
+                        config.pooling, marker_id=marker_id)
     else:
         raise ValueError(f"--mode expects lora or full, got {config.mode!r}")
     if config.init_stance:
@@ -148,7 +154,9 @@ CONTINUED_KEYS = ("pooling", "lora_alpha", "mark_target", "seed", "dev_fraction"
 
 def load_stance_state(net: StanceNet, folder: str, config: StanceConfig) -> None:
     """Start from the LoRA adapter, head and attention saved in ``folder``: a second, shorter stage
-    (news only, say) continues a finished run instead of repeating it."""
+    (news only, say) continues a finished run instead of repeating it. A pair-pooled adapter may also start a
+    mention-pooled stage (marks added): its head fills the pair columns, the mention columns start at zero, so
+    the stage starts from exactly the saved model's scores on unmarked input."""
     from safetensors.torch import load_file
 
     settings = read_stance_settings(folder)
@@ -156,13 +164,17 @@ def load_stance_state(net: StanceNet, folder: str, config: StanceConfig) -> None
         raise ValueError(f"--init_stance continues a LoRA adapter: {folder} has mode={settings.get('mode')}, this "
                          f"run mode={config.mode}; both must be mode=lora")
     saved_config = {**settings.get("config", {}), **settings}
+    upgrade = saved_config.get("pooling") == "pair" and config.pooling == "mention"
     for key in CONTINUED_KEYS:
+        if upgrade and key in ("pooling", "mark_target"):
+            continue
         if key in saved_config and saved_config[key] != getattr(config, key):
             raise ValueError(f"--init_stance={folder} was trained with {key}={saved_config[key]}, this run has "
                              f"{key}={getattr(config, key)}: pass --{key}={saved_config[key]}")
     saved = load_file(str(Path(folder) / STANCE_WEIGHTS))
     state = stance_tensors(net, "lora")
-    mismatched = sorted(k for k in state if k not in saved or saved[k].shape != state[k].shape)
+    mismatched = sorted(k for k in state if k not in saved or saved[k].shape != state[k].shape
+                        and not (upgrade and k == "head.weight"))
     if mismatched:
         raise ValueError(f"--init_stance={folder} does not fit this run's adapter ({len(mismatched)} tensors "
                          f"missing or of another shape, e.g. {mismatched[:2]}): pass its --lora_rank "
@@ -172,7 +184,10 @@ def load_stance_state(net: StanceNet, folder: str, config: StanceConfig) -> None
         if key.startswith("lora."):
             name, _, part = key[len("lora."):].rpartition(".")
             getattr(modules[name], part).data.copy_(value.float())
-    net.head.load_state_dict({"weight": saved["head.weight"].float(), "bias": saved["head.bias"].float()})
+    head = saved["head.weight"].float()  # (3, width of the saved pooling)
+    net.head.weight.data.zero_()
+    net.head.weight.data[:, :head.shape[1]] = head
+    net.head.bias.data.copy_(saved["head.bias"].float())
     if net.attention is not None:
         net.attention.query.weight.data.copy_(saved["pool.query.weight"].float())
 
