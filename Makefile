@@ -9,7 +9,7 @@ MODEL ?= runs/framing
 
 STANCE_MODEL ?= runs/stance
 
-.PHONY: install demo test data train eval ship bench clean train-stance eval-stance ship-stance
+.PHONY: install demo test data train eval ship bench clean train-stance eval-stance ship-stance train-stance-stages
 
 install: $(VENV)/.installed
 
@@ -41,6 +41,13 @@ ship: install
 # stance: a LoRA adapter + head over the shipped model's encoder (--base=FOLDER for another framing model)
 train-stance: install
 	$(PY) -m training.stance_train --out=$(STANCE_MODEL) $(ARGS)
+
+# the shipped adapter's recipe: three stages (training/stance_stages/*.toml) after `make train-stance`, ~30 min CPU
+STAGES := training/stance_stages
+train-stance-stages: install
+	$(PY) -m training.stance_train --config=$(STAGES)/1_mention.toml --init_stance=$(STANCE_MODEL) --out=$(STANCE_MODEL)-1
+	$(PY) -m training.stance_train --config=$(STAGES)/2_news.toml --init_stance=$(STANCE_MODEL)-1 --out=$(STANCE_MODEL)-2
+	$(PY) -m training.stance_train --config=$(STAGES)/3_replay.toml --init_stance=$(STANCE_MODEL)-2 --out=$(STANCE_MODEL)-staged
 
 eval-stance: install
 	$(PY) -m training.stance_eval --model=$(STANCE_MODEL)

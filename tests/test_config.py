@@ -23,3 +23,16 @@ def test_unknown_key_lists_valid_keys():
 def test_bad_value_names_the_key():
     with pytest.raises(ValueError, match="--epochs expects int"):
         build_config(TrainConfig, ["--epochs=many"])
+
+
+def test_the_shipped_stance_stages_are_valid_configs():
+    """`make train-stance-stages` reads these; a renamed key would otherwise surface only after a long run."""
+    from pathlib import Path
+
+    from training.config import StanceConfig
+
+    stages = sorted((Path(__file__).resolve().parent.parent / "training" / "stance_stages").glob("*.toml"))
+    assert len(stages) == 3
+    for path in stages:
+        config = build_config(StanceConfig, [f"--config={path}", "--init_stance=x"])
+        assert config.pooling == "mention" and config.mark_target and "written" in config.corpora

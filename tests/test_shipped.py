@@ -59,13 +59,23 @@ def test_shipped_stance_gives_none_for_an_absent_target():
     assert {t: r.label for t, r in s.stance.items()} == {"NATO": "none", "vaccine mandates": "none"}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 3 not met: the shipped stance adapter takes no side toward the "
-                   "United States in the envoy's sentences, so the blame sentence and the roll-up are none")
 def test_shipped_stance_on_the_seed_envoy():
-    """The envoy blames the United States: against it, in his voice; the document rolls that up."""
-    (doc,) = model.load().predict([ARTICLE], targets=["United States"])
+    """The envoy blames the United States: against it, in his voice, and not against every actor he names; the
+    document rolls that up."""
+    (doc,) = model.load().predict([ARTICLE], targets=["United States", "South Korea"])
     blame = next(s for s in doc.sentences if "responsibility for heightened tensions" in s.text)
     assert blame.stance["United States"].label == "against"
+    accused = next(s for s in doc.sentences if s.text.startswith("He also accused the United States"))
+    assert accused.stance["United States"].label == "against" and accused.stance["South Korea"].label == "none"
     caption = next(s for s in doc.sentences if s.text.startswith("File Photo"))
     assert caption.stance["United States"].label == "none"
     assert doc.stance["United States"].label == "against"
+
+
+@pytest.mark.xfail(strict=True, reason="issue 3 not met for North Korea: the adapter still reads tone in part and "
+                   "calls the envoy's praise of North Korea (the 'gesture of goodwill' sentence) against it")
+def test_shipped_stance_on_the_seed_envoy_favors_north_korea():
+    (doc,) = model.load().predict([ARTICLE], targets=["North Korea"])
+    goodwill = next(s for s in doc.sentences if "gesture of goodwill" in s.text)
+    assert goodwill.stance["North Korea"].label == "favor"
+    assert doc.stance["North Korea"].label == "favor"

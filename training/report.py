@@ -85,7 +85,10 @@ STANCE_CARD_MARK = "## Stance toward named targets"
 POOLING_WORDS = {"mean": "mean-pooled tokens",
                  "pair": "the mean-pooled sentence tokens, target tokens and their product",
                  "attend": "the mean-pooled sentence and target tokens, the sentence tokens attended by the target "
-                           "(a learned query from the target's vector) and that vector's product with the target"}
+                           "(a learned query from the target's vector) and that vector's product with the target",
+                 "mention": "the mean-pooled sentence tokens, target tokens and their product, and the tokens at the "
+                            "target's mentions in the sentence, marked « » (its name or a common alias such as "
+                            "Washington for the United States; the target's tokens where the sentence does not name it)"}
 
 
 STANCE_CORPUS_WORDS = {
@@ -95,6 +98,7 @@ STANCE_CORPUS_WORDS = {
     "basil": "BASIL (news sentences with polarity toward named people; unannotated sentences as none)",
     "news_targets": "the project's annotation (news sentences, each labelled toward each actor it names; "
                     "data/annotations/stance_targets.jsonl)",
+    "written": "the project's invented multi-target news sentences (data/written/stance.jsonl)",
 }
 
 
@@ -104,10 +108,15 @@ def stance_limitations(corpora: list[str]) -> str:
         return ("Limitations: tweets and online comments dominate the training data; news sentences come only from "
                 "BASIL (US politics, 2010-2019). Targets outside those topics (states, alliances) rely on the "
                 "encoder's general knowledge.")
-    return ("Limitations: tweets and online comments dominate the training data; the news sentences are BASIL's and "
-            "the project's annotation (US politics and world news, 2010-2019). On news it calls `none` more often "
-            "than the annotators: sides toward the United States, which news mostly names in passing, are rarely "
-            "found.")
+    if "written" not in corpora:
+        return ("Limitations: tweets and online comments dominate the training data; the news sentences are BASIL's "
+                "and the project's annotation (US politics and world news, 2010-2019). On news it calls `none` more "
+                "often than the annotators: sides toward the United States, which news mostly names in passing, are "
+                "rarely found.")
+    return ("Limitations: tweets and online comments dominate the training data; the news sentences are BASIL's, the "
+            "project's annotation (US politics and world news, 2010-2019) and the project's invented sentences. It "
+            "still reads a sentence's tone in part: praise of one actor in a hostile context can come out `against` "
+            "every actor the sentence names.")
 
 
 def write_stance_card_section(folder: Path) -> None:
@@ -128,8 +137,9 @@ def write_stance_card_section(folder: Path) -> None:
         f"Softmax temperature {settings['temperature']:.3f}, fitted on the dev pairs (it moves no argmax).", "",
         f"Trained on {'; '.join(STANCE_CORPUS_WORDS[c] for c in settings['config']['corpora'])}. Pairs per epoch: "
         f"{json.dumps(settings.get('train_pairs_per_epoch', {}))}."
-        + (f" A second stage: it started from the adapter of {settings['config']['init_stance']}, whose own card "
-           "says what that one was trained on." if settings["config"].get("init_stance") else ""), "",
+        + (f" A later stage: it started from the adapter of {settings['config']['init_stance']}; the project README "
+           "(stance section) lists the stages of the shipped adapter." if settings["config"].get("init_stance")
+           else ""), "",
         "Dev figures (never trained on; `python -m training.stance_eval`):", "",
         format_stance_metrics(settings["metrics"]), "",
         stance_limitations(settings["config"]["corpora"]), ""])
