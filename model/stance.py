@@ -16,13 +16,13 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
+from model.mentions import MARK_OPEN, mark_target  # noqa: F401 (re-exported: the stance input is marked there)
 from model.results import StanceResult, TargetStance
 
 STANCE_FILE = "stance.json"
 STANCE_WEIGHTS = "stance.safetensors"
 STANCE_LABELS = ("favor", "against", "none")
 MAX_TARGET_TOKENS = 32  # a target is a name or a short phrase; a paragraph as a target is an input error
-MARK_OPEN, MARK_CLOSE = "«", "»"  # one known token each in the encoder's vocabulary, and rare in English news
 
 
 def has_stance(folder: str | Path) -> bool:
@@ -32,34 +32,6 @@ def has_stance(folder: str | Path) -> bool:
 def read_stance_settings(folder: str | Path) -> dict:
     """The stance.json of ``folder``: labels, max_length, adapter shape, pooling, temperature, config, metrics."""
     return json.loads((Path(folder) / STANCE_FILE).read_text(encoding="utf-8"))
-
-
-# names news uses for a state instead of its name (metonyms), so that "Washington's approach" is marked as a
-# mention of the United States; only unambiguous, common ones (not "Paris": the climate accord)
-ALIASES = {
-    "united states": ("U.S.", "US", "USA", "America", "Washington", "White House"),
-    "china": ("Beijing",), "russia": ("Moscow", "Kremlin"), "ukraine": ("Kyiv", "Kiev"),
-    "north korea": ("Pyongyang", "DPRK"), "south korea": ("Seoul",), "iran": ("Tehran",), "japan": ("Tokyo",),
-    "turkey": ("Ankara",), "european union": ("EU", "Brussels"), "united kingdom": ("UK", "Britain", "Downing Street"),
-    "israel": ("Israeli government",), "india": ("New Delhi",), "syria": ("Damascus",), "taiwan": ("Taipei",),
-}
-
-
-def mark_target(sentence: str, target: str) -> str:
-    """``sentence`` with each mention of ``target`` wrapped in « », so the encoder sees where the target is and
-    what is said of it there. A mention is the whole target phrase or one of its ALIASES, any case (an acronym
-    such as "US" or "EU" only in capitals, so "us" is not the US)."""
-    names = sorted({target, *ALIASES.get(" ".join(target.casefold().split()), ())}, key=len, reverse=True)
-    patterns = [(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in name.split()) + r"(?!\w)", name.isupper())
-                for name in names]
-    spans: list[tuple[int, int]] = []
-    for pattern, exact in patterns:  # longest names first; a shorter one inside a longer mention is skipped
-        for m in re.finditer(pattern, sentence, flags=0 if exact else re.IGNORECASE):
-            if all(m.end() <= a or m.start() >= b for a, b in spans):
-                spans.append((m.start(), m.end()))
-    for start, end in sorted(spans, reverse=True):
-        sentence = f"{sentence[:start]}{MARK_OPEN} {sentence[start:end]} {MARK_CLOSE}{sentence[end:]}"
-    return sentence
 
 
 def mean_pool(hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
@@ -117,6 +89,17 @@ def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: tor
     assert attention is not None, "pooling=attend needs its TargetAttention"
     attended = attention(hidden, sentence_mask, target)  # (batch, hidden)
     return torch.cat([sentence, target, attended, attended * target], dim=-1)  # (batch, 4 * hidden)
+
+
+def check_pooling(folder: Path, settings: dict, head_width: int, hidden_size: int) -> None:
+    """A clear error for stance files that disagree with themselves (head width, pooling, marking)."""
+    pooling = settings.get("pooling", "mean")
+    if pooling not in POOLING_WIDTH or head_width != POOLING_WIDTH[pooling] * hidden_size:
+        raise ValueError(f"{folder / STANCE_FILE} says pooling={pooling} but the head in {STANCE_WEIGHTS} takes "
+                         f"{head_width} features: the two files come from different runs; copy both from one")
+    if pooling == "mention" and not settings.get("mark_target"):
+        raise ValueError(f"{folder / STANCE_FILE} says pooling=mention without mark_target: mention pooling reads "
+                         "the marked mentions; set mark_target to true (as it was trained)")
 
 
 def merge_lora(encoder: torch.nn.Module, weights: dict[str, torch.Tensor], scale: float) -> None:
@@ -196,6 +179,7 @@ class StanceScorer:
             assert not unexpected and all(k.startswith("pooler.") for k in missing), (missing, unexpected)
         merge_lora(encoder, weights, settings.get("lora_alpha", 1.0) / max(settings.get("lora_rank", 1), 1))
         device = next(base_encoder.parameters()).device
+        check_pooling(folder, settings, weights["head.weight"].shape[1], encoder.config.hidden_size)
         head = torch.nn.Linear(weights["head.weight"].shape[1], len(settings["labels"]))
         head.load_state_dict({"weight": weights["head.weight"].float(), "bias": weights["head.bias"].float()})
         attention = None

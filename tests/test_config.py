@@ -30,9 +30,11 @@ def test_the_shipped_stance_stages_are_valid_configs():
     from pathlib import Path
 
     from training.config import StanceConfig
+    from training.stance_data import CORPORA
 
     stages = sorted((Path(__file__).resolve().parent.parent / "training" / "stance_stages").glob("*.toml"))
     assert len(stages) == 3
     for path in stages:
         config = build_config(StanceConfig, [f"--config={path}", "--init_stance=x"])
         assert config.pooling == "mention" and config.mark_target and "written" in config.corpora
+        assert set(config.corpora) | set(config.eval_corpora) <= set(CORPORA)

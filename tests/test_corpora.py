@@ -121,3 +121,11 @@ def test_repeated_annotation_texts_count_once_and_never_cross_splits():
                             sentence("c", "They blamed us.", "train")], seen)
     test = distinct_texts([sentence("d", "Poll notice.", "test"), sentence("e", "We gave all.", "test")], seen)
     assert [s.id for s in train] == ["a", "c"] and [s.id for s in test] == ["e"]
+
+
+def test_written_devices_need_the_annotations(fake_corpora, tmp_path):
+    from training.config import TrainConfig
+    from training.data import build_tables
+
+    with pytest.raises(ValueError, match="--written needs --annotations"):
+        build_tables(TrainConfig(data=str(fake_corpora), annotations="", written="data/written/devices.jsonl"))

@@ -112,7 +112,7 @@ def test_init_stance_starts_from_the_saved_adapter(tiny_model, fake_stance_corpo
 def test_mark_target_wraps_whole_mentions_only():
     assert mark_target("He accused the United  States, not united states’ allies.", "United States") == \
         "He accused the « United  States », not « united states »’ allies."
-    assert mark_target("Let us ask the US and the USA.", "US") == "Let us ask the « US » and the USA."
+    assert mark_target("Let us ask the US and the USA.", "US") == "Let us ask the « US » and the « USA »."
     assert mark_target("North Koreans met South Korea.", "North Korea") == "North Koreans met South Korea."
     assert mark_target("C++ (c++) rules", "C++") == "« C++ » (c++) rules"
 
@@ -332,7 +332,23 @@ def test_mark_target_knows_common_aliases_of_states():
     assert mark_target("Matsegora criticized Washington's approach; the U.S. and us.", "United States") == \
         "Matsegora criticized « Washington »'s approach; the « U.S. » and us."
     assert mark_target("Washington met Beijing.", "China") == "Washington met « Beijing »."
-    assert mark_target("The White House said so.", "united  states") == "The « White House » said so."
+    assert mark_target("The White House said so.", "the united  states") == "The « White House » said so."
+    assert mark_target("Washington said so.", "US") == "« Washington » said so."  # any member names the group
+    # aliases that name something else are left alone; so are capitals-only datelines
+    text = "WASHINGTON (AP) - The Washington Post saw Latin America, George Washington and Washington state."
+    assert mark_target(text, "United States") == text
+    # guillemets already in the text become quotes: the marks must be the only ones
+    assert mark_target("He said « hi » to Beijing.", "China") == 'He said " hi " to « Beijing ».'
+
+
+def test_mention_mask_is_one_at_the_opening_marks_of_the_sentence_only(tiny_model):
+    from model.stance import mention_mask
+
+    tokenizer = framing.load(tiny_model).tokenizer
+    batch = tokenizer(["« nato"], [mark_target("we hate nato", "nato")], return_tensors="pt")
+    mask = mention_mask(batch["input_ids"], batch["token_type_ids"], tokenizer.convert_tokens_to_ids("«"))
+    tokens = tokenizer.convert_ids_to_tokens(batch["input_ids"][0])
+    assert [t for t, m in zip(tokens, mask[0]) if m] == ["«"] and tokens.count("«") == 2  # not the target's
 
 
 def test_mention_pooling_reads_the_marked_tokens_or_else_the_target():
@@ -363,3 +379,14 @@ def test_a_pair_adapter_starts_a_mention_stage_where_it_ended(tiny_model, fake_s
     saved = framing.load(tmp_path / "pair").stance.logits(["NATO"], ["we hate the weather"])
     assert torch.allclose(started, saved, atol=2e-2)  # fp16 adapter storage
     assert net.head.weight[:, -16:].abs().sum() == 0  # the mention columns start at zero
+
+
+def test_stance_files_that_disagree_are_a_clear_error(stance_model, tmp_path):
+    import shutil
+
+    folder = tmp_path / "m"
+    shutil.copytree(stance_model, folder)
+    settings = json.loads((folder / "stance.json").read_text())
+    (folder / "stance.json").write_text(json.dumps({**settings, "pooling": "mention", "mark_target": True}))
+    with pytest.raises(ValueError, match="different runs"):
+        framing.load(folder)

@@ -37,7 +37,8 @@ def test_stance_groups_label_every_target_and_often_differ_by_target():
 
 def test_the_texts_never_name_the_seed_story():
     """Written so that the seed article stays a fair check: nothing on the Korean Peninsula."""
-    assert not [r["id"] for r in DEVICES + STANCE if "korea" in r["text"].lower()]
+    names = ("korea", "pyongyang", "seoul", "dprk", "kim jong", "gesture of goodwill", "practically nothing")
+    assert not [r["id"] for r in DEVICES + STANCE if any(n in r["text"].lower() for n in names)]
 
 
 def test_second_annotation_agrees():

@@ -82,7 +82,8 @@ class StanceConfig:
     lora_rank: int = 16
     lora_alpha: float = 32.0
     # pair: sentence, target and their product into the head | attend: pair plus target-attended sentence tokens |
-    # mean: all tokens
+    # mention: pair plus the tokens at the marked mentions (needs mark_target; the shipped adapter's stages) |
+    # mean: all tokens. The default is the first run; training/stance_stages/*.toml continue it
     pooling: str = "pair"
     mark_target: bool = False  # wrap the target's mentions in the sentence in « » (model/stance.py mark_target)
     swap_none_fraction: float = 0.0  # >0: tweet/news pairs also shown toward another corpus target, as none (tried: worse)

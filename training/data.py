@@ -122,6 +122,9 @@ def build_tables(config: TrainConfig) -> tuple[list[str], Table, Table, dict]:
     if config.max_train_sentences:
         train_rows = train_rows[:config.max_train_sentences]
     train_rows += _annotation_rows(ann_train, candidates) * config.annotation_repeat
+    if config.written and not ann_train:
+        raise ValueError("--written needs --annotations: the devices are trained only with the project's "
+                         "annotations; pass both, or --written= to train the techniques only")
     written = written_devices(config, ann_val + ann_test) if ann_train else []
     train_rows += _annotation_rows(written, candidates) * config.written_repeat
     positives = np.sum([r[1] * r[2] for r in train_rows], axis=0) if train_rows else np.zeros(len(candidates))

@@ -38,6 +38,7 @@ class StanceNet(torch.nn.Module):
         self.encoder = encoder
         self.pooling = pooling
         self.marker_id = marker_id  # the token id of « (pooling=mention)
+        assert pooling != "mention" or marker_id >= 0, "pooling=mention needs the token id of «"
         self.dropout = torch.nn.Dropout(0.1)
         if pooling not in POOLING_WIDTH:
             raise ValueError(f"--pooling expects one of {', '.join(POOLING_WIDTH)}, got {pooling!r}")
@@ -132,6 +133,9 @@ def build_net(config: StanceConfig, base: Analyzer, device) -> StanceNet:
     if config.pooling == "mention" and not config.mark_target:
         raise ValueError("--pooling=mention reads the tokens at the target's marked mentions: pass --mark_target=true")
     marker_id = base.tokenizer.convert_tokens_to_ids(MARK_OPEN)
+    if config.pooling == "mention" and marker_id == base.tokenizer.unk_token_id:
+        raise ValueError(f"--pooling=mention needs {MARK_OPEN} in the encoder's vocabulary; {config.base}'s tokenizer "
+                         "maps it to [UNK]: use --pooling=pair")
     if config.mode == "lora":
         net = StanceNet(base.model.base_model, config.pooling, marker_id=marker_id)
         add_lora(net.encoder, config.lora_rank, config.lora_alpha)

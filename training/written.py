@@ -49,10 +49,12 @@ def resolve(path: str | Path) -> Path:
 def load_written_devices(path: str | Path) -> list[WrittenSentence]:
     out = []
     for row in read_rows(resolve(path)):
+        row = {"id": "", "labels": [], "role": "", "text": "", "group": "", **row}
         unknown = set(row["labels"]) - set(PROJECT_LABELS)
         if unknown or row["role"] not in DEVICE_ROLES or not row["text"].strip():
-            raise ValueError(f"{path}: row {row.get('id')} has labels {row['labels']} and role {row['role']!r}; "
-                             f"expected labels from {PROJECT_LABELS}, a role from {DEVICE_ROLES} and a text")
+            raise ValueError(f"{path}: row {row.get('id')} has labels {row['labels']}, role {row['role']!r} and "
+                             f"text {row['text'][:40]!r}; expected labels from {PROJECT_LABELS}, a role from "
+                             f"{DEVICE_ROLES} and a text")
         out.append(WrittenSentence(row["id"], row["group"], row["role"], row["text"], tuple(row["labels"])))
     return out
 
@@ -61,9 +63,11 @@ def load_written_stance(path: str | Path) -> list[tuple[str, str, str, str]]:
     """(target, text, label, group) for every target of every row."""
     out = []
     for row in read_rows(resolve(path)):
+        row = {"stance": {}, "role": "", "text": "", "group": "", **row}
         bad = {t: v for t, v in row["stance"].items() if v not in STANCE_LABELS or not t.strip()}
-        if bad or row["role"] not in STANCE_ROLES or not row["text"].strip():
-            raise ValueError(f"{path}: row {row.get('id')} has stance {bad or row['stance']} and role "
-                             f"{row['role']!r}; expected labels from {STANCE_LABELS}, a role from {STANCE_ROLES}")
+        if bad or not row["stance"] or row["role"] not in STANCE_ROLES or not row["text"].strip():
+            raise ValueError(f"{path}: row {row.get('id')} has stance {bad or row['stance']}, role {row['role']!r} "
+                             f"and text {row['text'][:40]!r}; expected labels from {STANCE_LABELS} toward at least "
+                             f"one target, a role from {STANCE_ROLES} and a text")
         out += [(target, row["text"], label, row["group"]) for target, label in row["stance"].items()]
     return out
