@@ -104,6 +104,9 @@ def test_init_stance_starts_from_the_saved_adapter(tiny_model, fake_stance_corpo
     with pytest.raises(ValueError, match="lora_rank"):
         build_net(build_config(StanceConfig, [*first, "--lora_rank=2", f"--init_stance={tmp_path / 'first'}"]),
                   framing.load(tiny_model), "cpu")  # a fresh base: build_net wraps the base encoder in place
+    with pytest.raises(FileNotFoundError, match="make train-stance"):
+        build_net(build_config(StanceConfig, [*first, f"--init_stance={tmp_path / 'none'}"]),
+                  framing.load(tiny_model), "cpu")
     with pytest.raises(ValueError, match="mode=lora"):
         build_net(build_config(StanceConfig, [*first, "--mode=full", f"--init_stance={tmp_path / 'first'}"]),
                   framing.load(tiny_model), "cpu")

@@ -23,7 +23,7 @@ from transformers import AutoModel
 
 from model.analyzer import Analyzer, resolve_device
 from model.stance import (MARK_OPEN, POOLING_WIDTH, STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, TargetAttention,
-                          mark_target, mention_mask, pool, read_stance_settings)
+                          has_stance, mark_target, mention_mask, pool, read_stance_settings)
 from training.config import StanceConfig, build_config
 from training.corpora import corpora_root
 from training.lora import add_lora, lora_state
@@ -163,6 +163,9 @@ def load_stance_state(net: StanceNet, folder: str, config: StanceConfig) -> None
     the stage starts from exactly the saved model's scores on unmarked input."""
     from safetensors.torch import load_file
 
+    if not has_stance(folder):
+        raise FileNotFoundError(f"--init_stance={folder} has no stance adapter ({STANCE_FILE}, {STANCE_WEIGHTS}): "
+                                "run `make train-stance` first, or pass a folder that has one")
     settings = read_stance_settings(folder)
     if settings.get("mode", "lora") != "lora" or config.mode != "lora":
         raise ValueError(f"--init_stance continues a LoRA adapter: {folder} has mode={settings.get('mode')}, this "
