@@ -33,7 +33,7 @@ def mention_spans(sentence: str, target: str) -> list[tuple[int, int]]:
     capitals, so "us" is not the US), or an alias of it as written, outside NOT_ALIAS phrases; no overlaps."""
     key = re.sub(r"^the ", "", " ".join(target.casefold().split()))
     aliases = [a for a in ALIASES.get(key, ()) if a.casefold() != target.casefold()]
-    excluded = [m.span() for m in NOT_ALIAS.finditer(sentence)]
+    excluded = [m.span() for m in NOT_ALIAS.finditer(sentence)] if aliases else []  # per pair: skip when moot
     spans: list[tuple[int, int]] = []
     for name in sorted([target, *aliases], key=len, reverse=True):  # longest first: no mark inside a longer one
         flags = re.IGNORECASE if name == target and not target.isupper() else 0

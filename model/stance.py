@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
-from model.mentions import MARK_OPEN, mark_target  # noqa: F401 (re-exported: the stance input is marked there)
+from model.mentions import MARK_OPEN, mark_target
 from model.results import StanceResult, TargetStance
 
 STANCE_FILE = "stance.json"

@@ -9,7 +9,8 @@ from transformers import BertModel
 import model as framing
 from conftest import STANCE_PAIRS
 from model.cli import main as cli_main
-from model.stance import mark_target, merge_lora, normalize_targets, pool
+from model.mentions import mark_target
+from model.stance import merge_lora, normalize_targets, pool
 from training.lora import add_lora, lora_state
 from training.stance_data import VAST_FILE, StancePair, in_dev, load_vast, related_none_pairs, stance_splits
 from training.stance_eval import against_ranking, stance_metrics

@@ -34,6 +34,16 @@ class Article:
     paragraphs: tuple[tuple[int, int, tuple[str, ...]], ...] = field(default=())
 
 
+
+def project_file(path: str | Path, what: str, remedy: str) -> Path:
+    """``path`` (relative to the project root unless absolute); a missing file is an error naming ``what`` and
+    saying ``remedy``."""
+    path = Path(path)
+    path = path if path.is_absolute() else PROJECT_ROOT / path
+    if not path.is_file():
+        raise FileNotFoundError(f"No {what} at {path}: {remedy}")
+    return path
+
 def load_schema() -> dict:
     return json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
 

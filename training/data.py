@@ -12,7 +12,7 @@ import numpy as np
 
 from training.annotations import PROJECT_LABELS, load_annotations
 from training.config import TrainConfig
-from training.corpora import PROJECT_ROOT, Article, corpora_root, load_ptc, load_semeval2023, technique_labels
+from training.corpora import Article, corpora_root, load_ptc, load_semeval2023, project_file, technique_labels
 from training.examples import article_sentences, is_validation, split_articles
 from training.news_corpora import load_news
 from training.written import load_written_devices
@@ -75,11 +75,8 @@ def annotation_splits(config: TrainConfig, root: Path):
     """Project annotations as (train, validation, test) lists; empty lists when config.annotations is empty."""
     if not config.annotations:
         return [], [], []
-    path = Path(config.annotations)
-    path = path if path.is_absolute() else PROJECT_ROOT / path
-    if not path.is_file():
-        raise FileNotFoundError(f"No annotations at {path}: pass --annotations=PATH, or --annotations= to train "
-                                "the persuasion techniques only")
+    path = project_file(config.annotations, "annotations", "pass --annotations=PATH, or --annotations= to train "
+                        "the persuasion techniques only")
     news = load_news(root)
     sentences = load_annotations(path, news)
     test = [s for s in sentences if s.split == "test"]
@@ -125,7 +122,7 @@ def build_tables(config: TrainConfig) -> tuple[list[str], Table, Table, dict]:
     if config.written and not ann_train:
         raise ValueError("--written needs --annotations: the devices are trained only with the project's "
                          "annotations; pass both, or --written= to train the techniques only")
-    written = written_devices(config, ann_val + ann_test) if ann_train else []
+    written = written_devices(config, ann_val + ann_test)
     train_rows += _annotation_rows(written, candidates) * config.written_repeat
     positives = np.sum([r[1] * r[2] for r in train_rows], axis=0) if train_rows else np.zeros(len(candidates))
     keep = [j for j, n in enumerate(positives) if n >= config.min_train_positives]

@@ -22,8 +22,9 @@ from safetensors.torch import save_file
 from transformers import AutoModel
 
 from model.analyzer import Analyzer, resolve_device
-from model.stance import (MARK_OPEN, POOLING_WIDTH, STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, TargetAttention,
-                          has_stance, mark_target, mention_mask, pool, read_stance_settings)
+from model.mentions import MARK_OPEN, mark_target
+from model.stance import (POOLING_WIDTH, STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, TargetAttention, has_stance,
+                          mention_mask, pool, read_stance_settings)
 from training.config import StanceConfig, build_config
 from training.corpora import corpora_root
 from training.lora import add_lora, lora_state

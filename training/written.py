@@ -15,6 +15,7 @@ from pathlib import Path
 
 from model.stance import STANCE_LABELS
 from training.annotations import PROJECT_LABELS, read_rows
+from training.corpora import project_file
 
 FOLDER = Path(__file__).resolve().parent.parent / "data" / "written"
 DEVICE_ROLES = ("device", "neutral", "heated", "free")
@@ -38,12 +39,7 @@ class WrittenSentence:
 
 
 def resolve(path: str | Path) -> Path:
-    path = Path(path)
-    path = path if path.is_absolute() else FOLDER.parent.parent / path
-    if not path.is_file():
-        raise FileNotFoundError(f"No written examples at {path}: pass an existing file, or an empty value to "
-                                "train without them")
-    return path
+    return project_file(path, "written examples", "pass an existing file, or an empty value to train without them")
 
 
 def load_written_devices(path: str | Path) -> list[WrittenSentence]:
