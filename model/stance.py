@@ -91,6 +91,17 @@ def pool(hidden: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: tor
     return torch.cat([sentence, target, attended, attended * target], dim=-1)  # (batch, 4 * hidden)
 
 
+def encode_and_pool(encoder: torch.nn.Module, batch: dict, pooling: str, attention: TargetAttention | None,
+                    marker_id: int) -> torch.Tensor:
+    """The head's input for a tokenized batch of (target, sentence) pairs, (batch, features): one path for
+    training and inference, so that the two cannot drift apart."""
+    hidden = encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                     token_type_ids=batch.get("token_type_ids")).last_hidden_state  # (batch, seq, hidden)
+    mentions = (mention_mask(batch["input_ids"], batch["token_type_ids"], marker_id)
+                if pooling == "mention" else None)  # (batch, seq)
+    return pool(hidden, batch["attention_mask"], batch.get("token_type_ids"), pooling, attention, mentions)
+
+
 def check_pooling(folder: Path, settings: dict, head_width: int, hidden_size: int) -> None:
     """A clear error for stance files that disagree with themselves (head width, pooling, marking)."""
     pooling = settings.get("pooling", "mean")
@@ -212,13 +223,8 @@ class StanceScorer:
             batch = self.tokenizer([targets[j] for j in idx], [sentences[j] for j in idx], padding=True,
                                    truncation="only_second", max_length=self.settings["max_length"],
                                    return_tensors="pt").to(device)
-            hidden = self.encoder(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
-                                  token_type_ids=batch.get("token_type_ids")).last_hidden_state  # (b, seq, hidden)
-            pooling = self.settings.get("pooling", "mean")
-            mentions = (mention_mask(batch["input_ids"], batch["token_type_ids"], self.marker_id)
-                        if pooling == "mention" else None)  # (b, seq)
-            pooled = pool(hidden, batch["attention_mask"], batch.get("token_type_ids"), pooling, self.attention,
-                          mentions)  # (b, features)
+            pooled = encode_and_pool(self.encoder, batch, self.settings.get("pooling", "mean"), self.attention,
+                                     self.marker_id)  # (b, features)
             out[idx] = self.head(pooled).float().cpu()  # (b, 3)
         return out
 

@@ -24,7 +24,7 @@ from transformers import AutoModel
 from model.analyzer import Analyzer, resolve_device
 from model.mentions import MARK_OPEN, mark_target
 from model.stance import (POOLING_WIDTH, STANCE_FILE, STANCE_LABELS, STANCE_WEIGHTS, TargetAttention, has_stance,
-                          mention_mask, pool, read_stance_settings)
+                          encode_and_pool, read_stance_settings)
 from training.config import StanceConfig, build_config
 from training.corpora import corpora_root
 from training.lora import add_lora, lora_state
@@ -48,11 +48,8 @@ class StanceNet(torch.nn.Module):
         self.head = torch.nn.Linear(hidden_size * POOLING_WIDTH[pooling], n_labels)
 
     def forward(self, input_ids, attention_mask, token_type_ids=None) -> torch.Tensor:
-        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state  # (batch, seq, hidden)
-        mentions = (mention_mask(input_ids, token_type_ids, self.marker_id)
-                    if self.pooling == "mention" else None)  # (batch, seq)
-        pooled = pool(hidden, attention_mask, token_type_ids, self.pooling, self.attention, mentions)  # (b, features)
+        batch = {"input_ids": input_ids, "attention_mask": attention_mask, "token_type_ids": token_type_ids}
+        pooled = encode_and_pool(self.encoder, batch, self.pooling, self.attention, self.marker_id)  # (b, features)
         return self.head(self.dropout(pooled))  # (batch, n_labels)
 
 
