@@ -1,27 +1,55 @@
-"""Where a sentence mentions a target: the target's name, or a common alias of a state ("Washington" for the
-United States), marked « » in the stance model's input so that it sees what the sentence says at the target."""
+"""Where a sentence mentions a target: the target's name, a common alias of a state or party ("Washington" for
+the United States, "North Korean" for North Korea, "GOP" for Republicans), or a person's surname ("Trump" for
+Donald Trump), marked « » in the stance model's input so that it sees what the sentence says at the target."""
 from __future__ import annotations
 
 import re
 
 MARK_OPEN, MARK_CLOSE = "«", "»"  # one known token each in the encoder's vocabulary, and rare in English news
 
-# names news uses for a state instead of its name (metonyms), so that "Washington's approach" is marked as a
-# mention of the United States; a target typed as any member of a group ("US", "the United States") gets the
-# whole group. Only common, mostly unambiguous ones (not "Paris": the climate accord); NOT_ALIAS drops the
-# phrases in which they name something else
+# names news uses for a state or party instead of its name: metonyms ("Washington's approach") and demonyms
+# ("Russian officials", "North Koreans"); a target typed as any member of a group ("US", "the United States")
+# gets the whole group. Only common, mostly unambiguous ones (not "Paris": the climate accord; not "Indian");
+# NOT_ALIAS drops the phrases in which they name something else
 ALIAS_GROUPS = (
-    ("United States", "U.S.", "US", "USA", "America", "Washington", "White House"),
-    ("China", "Beijing"), ("Russia", "Moscow", "Kremlin"), ("Ukraine", "Kyiv", "Kiev"),
-    ("North Korea", "Pyongyang", "DPRK"), ("South Korea", "Seoul"), ("Iran", "Tehran"), ("Japan", "Tokyo"),
-    ("Turkey", "Ankara"), ("European Union", "EU", "Brussels"), ("United Kingdom", "UK", "Britain", "Downing Street"),
-    ("India", "New Delhi"), ("Syria", "Damascus"), ("Taiwan", "Taipei"),
+    ("United States", "U.S.", "US", "USA", "America", "Washington", "White House", "American", "Americans"),
+    ("China", "Beijing", "Chinese"), ("Russia", "Moscow", "Kremlin", "Russian", "Russians"),
+    ("Ukraine", "Kyiv", "Kiev", "Ukrainian", "Ukrainians"),
+    ("North Korea", "Pyongyang", "DPRK", "North Korean", "North Koreans"),
+    ("South Korea", "Seoul", "South Korean", "South Koreans"), ("Iran", "Tehran", "Iranian", "Iranians"),
+    ("Japan", "Tokyo", "Japanese"), ("Turkey", "Ankara", "Turkish"), ("European Union", "EU", "Brussels"),
+    ("United Kingdom", "UK", "Britain", "Downing Street", "British"), ("India", "New Delhi"),
+    ("Syria", "Damascus", "Syrian", "Syrians"), ("Taiwan", "Taipei", "Taiwanese"), ("Israel", "Israeli", "Israelis"),
+    ("Saudi Arabia", "Riyadh", "Saudi", "Saudis"), ("Mexico", "Mexican", "Mexicans"),
+    ("Palestinians", "Palestinian", "Palestine"), ("United Nations", "UN", "U.N."),
+    ("Democrats", "Democrat", "Democratic"), ("Republicans", "Republican", "GOP"),
 )
 ALIASES = {" ".join(name.casefold().split()): group for group in ALIAS_GROUPS for name in group}
-NOT_ALIAS = re.compile(r"(Latin|South|North|Central|Bank of|Voice of|Captain)\s+America|America's\s+Cup"
+NOT_ALIAS = re.compile(r"(Latin|South|North|Central|Bank of|Voice of|Captain)\s+America\w*|America's\s+Cup"
+                       r"|(African|Native|Asian|Arab|Mexican|Irish|Italian|Cuban|Chinese|Korean|Japanese)[- ]Americans?"
+                       r"|American\s+(Indians?|Samoa|Airlines|Express|Red Cross|Civil Liberties Union|Enterprise"
+                       r" Institute|Petroleum Institute|Medical Association|Bar Association|Legion|Idol)"
                        r"|(George|Booker T\.|University of)\s+Washington|Washington,?\s+D\.?\s?C\b"
                        r"|Washington\s+(Post|Times|Examiner|[Ss]tate|Nationals|Wizards|Capitals|Commanders|Monument)"
-                       r"|Brussels\s+sprouts")
+                       r"|Brussels\s+sprouts|Democratic\s+(Republic|People's)|Mexican\s+food")
+# last words that make a capitalised name an institution or place, not a person with a surname to match
+INSTITUTION_WORDS = frozenset(
+    "Court Nations Union Party Department House Senate Congress Council Bank Agency Office Committee Commission "
+    "Organization Association Institute University Times Post News Arabia States Kingdom Korea Republic Federation "
+    "Ministry Army Force Forces Service Bureau Fund Group Corporation Company Foundation Movement Front Guard "
+    "League Street Administration Government Democrats Republicans Matter Change Mandates Act Bill".split())
+
+
+def surnames(target: str) -> list[str]:
+    """A person's surname(s) to match alone: "Donald Trump" -> ["Trump"], "Bashar al-Assad" -> ["al-Assad",
+    "Assad"]; [] for one word, a state or party, or a name ending in an institution word ("Supreme Court")."""
+    words = target.split()
+    last = words[-1] if words else ""
+    if not 2 <= len(words) <= 3 or " ".join(target.casefold().split()) in ALIASES or last in INSTITUTION_WORDS:
+        return []
+    if not (words[0][:1].isupper() and any(c.isupper() for c in last) and len(last) >= 3):
+        return []
+    return [last, last.split("-")[-1]] if "-" in last and last.split("-")[-1][:1].isupper() else [last]
 
 
 def _phrase(name: str) -> str:
@@ -30,12 +58,13 @@ def _phrase(name: str) -> str:
 
 def mention_spans(sentence: str, target: str) -> list[tuple[int, int]]:
     """(start, end) of each mention of ``target``: the phrase as typed, any case (an acronym such as "US" only in
-    capitals, so "us" is not the US), or an alias of it as written, outside NOT_ALIAS phrases; no overlaps."""
+    capitals, so "us" is not the US), or an alias or surname of it as written, outside NOT_ALIAS phrases; no
+    overlaps."""
     key = re.sub(r"^the ", "", " ".join(target.casefold().split()))
-    aliases = [a for a in ALIASES.get(key, ()) if a.casefold() != target.casefold()]
-    excluded = [m.span() for m in NOT_ALIAS.finditer(sentence)] if aliases else []  # per pair: skip when moot
+    others = [a for a in ALIASES.get(key, ()) if a.casefold() != target.casefold()] + surnames(target)
+    excluded = [m.span() for m in NOT_ALIAS.finditer(sentence)] if others else []  # per pair: skip when moot
     spans: list[tuple[int, int]] = []
-    for name in sorted([target, *aliases], key=len, reverse=True):  # longest first: no mark inside a longer one
+    for name in sorted([target, *others], key=len, reverse=True):  # longest first: no mark inside a longer one
         flags = re.IGNORECASE if name == target and not target.isupper() else 0
         for m in re.finditer(_phrase(name), sentence, flags=flags):
             inside_other = name != target and any(a <= m.start() and m.end() <= b for a, b in excluded)

@@ -9,7 +9,7 @@ from transformers import BertModel
 import model as framing
 from conftest import STANCE_PAIRS
 from model.cli import main as cli_main
-from model.mentions import mark_target
+from model.mentions import mark_target, surnames
 from model.stance import merge_lora, normalize_targets, pool
 from training.lora import add_lora, lora_state
 from training.stance_data import VAST_FILE, StancePair, in_dev, load_vast, related_none_pairs, stance_splits
@@ -117,7 +117,7 @@ def test_mark_target_wraps_whole_mentions_only():
     assert mark_target("He accused the United  States, not united states’ allies.", "United States") == \
         "He accused the « United  States », not « united states »’ allies."
     assert mark_target("Let us ask the US and the USA.", "US") == "Let us ask the « US » and the « USA »."
-    assert mark_target("North Koreans met South Korea.", "North Korea") == "North Koreans met South Korea."
+    assert mark_target("Russiagate met South Korea.", "Russia") == "Russiagate met South Korea."
     assert mark_target("C++ (c++) rules", "C++") == "« C++ » (c++) rules"
 
 
@@ -343,6 +343,23 @@ def test_mark_target_knows_common_aliases_of_states():
     assert mark_target(text, "United States") == text
     # guillemets already in the text become quotes: the marks must be the only ones
     assert mark_target("He said « hi » to Beijing.", "China") == 'He said " hi " to « Beijing ».'
+
+
+def test_mark_target_knows_demonyms_parties_and_surnames():
+    assert mark_target("North Koreans' warm attitude toward Russians", "North Korea") == \
+        "« North Koreans »' warm attitude toward Russians"
+    assert mark_target("The GOP and Republican senators.", "Republicans") == "The « GOP » and « Republican » senators."
+    assert mark_target("Mr. Trump met Donald Trump.", "Donald Trump") == "Mr. « Trump » met « Donald Trump »."
+    assert mark_target("Assad's forces", "Bashar al-Assad") == "« Assad »'s forces"
+    # demonyms and party adjectives inside names of other things are left alone
+    text = "Native American and Latin American groups met the Democratic Republic of Congo."
+    assert mark_target(text, "United States") == text and mark_target(text, "Democrats") == text
+
+
+def test_surnames_only_for_names_of_people():
+    assert surnames("Donald Trump") == ["Trump"] and surnames("Bashar al-Assad") == ["al-Assad", "Assad"]
+    for not_a_person in ("Supreme Court", "United Nations", "Saudi Arabia", "NATO", "Kim Jong Un", "oil companies"):
+        assert surnames(not_a_person) == [], not_a_person
 
 
 def test_mention_mask_is_one_at_the_opening_marks_of_the_sentence_only(tiny_model):

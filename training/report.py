@@ -87,8 +87,9 @@ POOLING_WORDS = {"mean": "mean-pooled tokens",
                  "attend": "the mean-pooled sentence and target tokens, the sentence tokens attended by the target "
                            "(a learned query from the target's vector) and that vector's product with the target",
                  "mention": "the mean-pooled sentence tokens, target tokens and their product, and the tokens at the "
-                            "target's mentions in the sentence, marked « » (its name or a common alias such as "
-                            "Washington for the United States; the target's tokens where the sentence does not name it)"}
+                            "target's mentions in the sentence, marked « » (its name, a common alias such as "
+                            "Washington or American for the United States, or a person's surname; the target's tokens "
+                            "where the sentence does not name it)"}
 
 
 STANCE_CORPUS_WORDS = {
