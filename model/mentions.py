@@ -56,12 +56,16 @@ def _phrase(name: str) -> str:
     return r"(?<!\w)" + r"\s+".join(re.escape(word) for word in name.split()) + r"(?!\w)"
 
 
+def alias_key(target: str) -> str:
+    """How ALIASES knows a target: "the United  States" -> "united states"."""
+    return re.sub(r"^the ", "", " ".join(target.casefold().split()))
+
+
 def mention_spans(sentence: str, target: str) -> list[tuple[int, int]]:
     """(start, end) of each mention of ``target``: the phrase as typed, any case (an acronym such as "US" only in
     capitals, so "us" is not the US), or an alias or surname of it as written, outside NOT_ALIAS phrases; no
     overlaps."""
-    key = re.sub(r"^the ", "", " ".join(target.casefold().split()))
-    others = [a for a in ALIASES.get(key, ()) if a.casefold() != target.casefold()] + surnames(target)
+    others = [a for a in ALIASES.get(alias_key(target), ()) if a.casefold() != target.casefold()] + surnames(target)
     excluded = [m.span() for m in NOT_ALIAS.finditer(sentence)] if others else []  # per pair: skip when moot
     spans: list[tuple[int, int]] = []
     for name in sorted([target, *others], key=len, reverse=True):  # longest first: no mark inside a longer one

@@ -411,3 +411,21 @@ def test_stance_files_that_disagree_are_a_clear_error(stance_model, tmp_path):
     (folder / "stance.json").write_text(json.dumps({**settings, "pooling": "mention", "mark_target": True}))
     with pytest.raises(ValueError, match="different runs"):
         framing.load(folder)
+
+
+def test_state_swap_puts_another_unnamed_state_in_the_target_place_with_the_same_label():
+    import random
+
+    from training.stance_data import state_swapped_pairs
+    text = "The envoy said Pyongyang acted in good faith while Washington and Iranian officials gave nothing."
+    pairs = [StancePair("North Korea", text, "favor", "written", "g"),
+             StancePair("the united states", text, "against", "written", "g"),
+             StancePair("NATO", "NATO is bad.", "against", "vast", "g"),  # not a state
+             StancePair("Japan", "Nothing on it here.", "none", "written", "g")]  # a state the text does not name
+    assert state_swapped_pairs(pairs, 0.0, random.Random(0)) == []
+    for seed in range(20):
+        swapped = state_swapped_pairs(pairs, 1.0, random.Random(seed))
+        assert [p.label for p in swapped] == ["favor", "against"]
+        for new, replaced, kept in zip(swapped, ("Pyongyang", "Washington"), ("Washington", "Pyongyang")):
+            assert new.target not in ("North Korea", "United States", "Iran")  # never itself nor a named state
+            assert new.text.count(new.target) == 1 and replaced not in new.text and kept in new.text

@@ -11,6 +11,7 @@ from training.written import DEVICE_ROLES, FOLDER, load_written_devices, load_wr
 
 DEVICES = read_rows(FOLDER / "devices.jsonl")
 STANCE = read_rows(FOLDER / "stance.jsonl")
+STANCE_FAVOR = read_rows(FOLDER / "stance_favor.jsonl")  # the second batch: favor amid harsh words
 
 
 def test_device_groups_hold_the_four_contrasts():
@@ -38,13 +39,21 @@ def test_stance_groups_label_every_target_and_often_differ_by_target():
 def test_the_texts_never_name_the_seed_story():
     """Written so that the seed article stays a fair check: nothing on the Korean Peninsula."""
     names = ("korea", "pyongyang", "seoul", "dprk", "kim jong", "gesture of goodwill", "practically nothing")
-    assert not [r["id"] for r in DEVICES + STANCE if any(n in r["text"].lower() for n in names)]
+    assert not [r["id"] for r in DEVICES + STANCE + STANCE_FAVOR if any(n in r["text"].lower() for n in names)]
 
 
 def test_second_annotation_agrees():
     second = read_rows(FOLDER / "devices.second_annotator.jsonl")
     assert len(second) >= 200 and all(a["kappa"] > 0.8 for a in agreement(DEVICES, second).values())
     assert stance_kappa(STANCE, read_rows(FOLDER / "stance.second_annotator.jsonl")) > 0.8
+    assert stance_kappa(STANCE_FAVOR, read_rows(FOLDER / "stance_favor.second_annotator.jsonl")) > 0.8
+
+
+def test_favor_batch_contrasts_favor_a_target():
+    contrast = [r for r in STANCE_FAVOR if r["role"] == "contrast"]
+    assert len(contrast) == 150 and all("favor" in r["stance"].values() for r in contrast)
+    assert all(set(r["stance"].values()) == {"none"} for r in STANCE_FAVOR if r["role"] == "neutral")
+    assert len(load_written_stance(FOLDER / "stance_favor.jsonl")) == sum(len(r["stance"]) for r in STANCE_FAVOR)
 
 
 def test_loaders_reject_unknown_labels(tmp_path):

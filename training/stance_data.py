@@ -21,6 +21,8 @@ Labels follow LABELS.md section 2: favor, against, none. How each corpus maps:
   file (train / dev / test); the test rows are never loaded here.
 - written (data/written/stance.jsonl, training/written.py): invented news sentences written by the project, each
   toward two or three targets, often one side toward one and another toward the next. Training only: no dev set.
+- written_favor (data/written/stance_favor.jsonl): a second such batch, favor amid harsh words; not in the shipped
+  stages, since adding it lowered every headline dev figure (README).
 """
 from __future__ import annotations
 
@@ -34,18 +36,21 @@ from pathlib import Path
 
 import torch
 
+from model.mentions import ALIAS_GROUPS, ALIASES, alias_key, mention_spans
 from model.stance import STANCE_LABELS
 from training.examples import hash_fraction
 from training.written import FOLDER as WRITTEN_FOLDER, load_written_stance
 
-CORPORA = ("semeval2016", "pstance", "vast", "basil", "news_targets", "written")
+CORPORA = ("semeval2016", "pstance", "vast", "basil", "news_targets", "written", "written_favor")
 BOTH_SIDES = ("favor", "against")
 SEMEVAL2016_FILE = "semeval2016_task6/data/semeval2016-task6-trainingdata.txt"
 PSTANCE_DIR = "pstance/data"
 VAST_FILE = "vast/data/VAST/vast_train.csv"
 VAST_BORROWED_TOPIC = "4"  # type_idx of VAST's synthetic neutral rows (see _vast_topic)
 BASIL_DIR = "basil"
-WRITTEN_STANCE_FILE = WRITTEN_FOLDER / "stance.jsonl"
+WRITTEN_STANCE_FILES = {"written": WRITTEN_FOLDER / "stance.jsonl", "written_favor": WRITTEN_FOLDER / "stance_favor.jsonl"}
+NOT_STATES = ("European Union", "United Nations", "Democrats", "Republicans", "Palestinians")  # groups, not states
+ALIASES_OF_STATES = {key for key, group in ALIASES.items() if group[0] not in NOT_STATES}
 NEWS_TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "annotations" / "stance_targets.jsonl"
 
 
@@ -190,6 +195,30 @@ def related_none_pairs(pairs: list[StancePair], fraction: float, rng: random.Ran
     return list(dict.fromkeys(related))  # a sentence polar toward two actors may draw the same third one twice
 
 
+def state_swapped_pairs(pairs: list[StancePair], fraction: float, rng: random.Random) -> list[StancePair]:
+    """For a ``fraction`` of the pairs whose target is a state (model/mentions.py ALIAS_GROUPS) and which the
+    sentence names, the same pair with another state, not named in the sentence, put in the target's place (the
+    target and each mention; a demonym becomes the name), same label: the side must come from what the
+    sentence says at the target, not from which state it is. Without it the adapter had learned a state's usual
+    side: "He argued that North Korea made a generous concession" came out `against` North Korea while the same
+    sentence about Iran came out `favor` Iran."""
+    if fraction <= 0:
+        return []  # and draws nothing from rng, so that runs without it keep their order
+    states = [group[0] for group in ALIAS_GROUPS if group[0] not in NOT_STATES]
+    swapped = []
+    for pair in pairs:
+        key = alias_key(pair.target)
+        spans = mention_spans(pair.text, pair.target) if key in ALIASES_OF_STATES else []
+        if not spans or rng.random() >= fraction:
+            continue
+        other = rng.choice([s for s in states if s != ALIASES[key][0] and not mention_spans(pair.text, s)])
+        text = pair.text
+        for start, end in reversed(spans):
+            text = text[:start] + other + text[end:]
+        swapped.append(StancePair(other, text, pair.label, pair.corpus, pair.group, pair.allowed))
+    return swapped
+
+
 def stance_splits(root: Path, corpora: tuple[str, ...], dev_fraction: float, seed: int
                   ) -> tuple[list[StancePair], dict[str, list[StancePair]]]:
     """(training pairs, {corpus: development pairs}); development pairs never enter training."""
@@ -203,9 +232,9 @@ def stance_splits(root: Path, corpora: tuple[str, ...], dev_fraction: float, see
             train += load_pstance(root, "train")
             dev[name] = load_pstance(root, "val")
             continue
-        if name == "written":  # project-written sentences: training only
+        if name in WRITTEN_STANCE_FILES:  # project-written sentences: training only
             train += [StancePair(target, text, label, name, f"written:{group}")
-                      for target, text, label, group in load_written_stance(WRITTEN_STANCE_FILE)]
+                      for target, text, label, group in load_written_stance(WRITTEN_STANCE_FILES[name])]
             continue
         if name == "news_targets":  # split by document in the file
             news_train, dev[name] = load_news_targets(root)

@@ -28,7 +28,8 @@ from model.stance import (POOLING_WIDTH, STANCE_FILE, STANCE_LABELS, STANCE_WEIG
 from training.config import StanceConfig, build_config
 from training.corpora import corpora_root
 from training.lora import add_lora, lora_state
-from training.stance_data import StancePair, allowed_mask, related_none_pairs, stance_splits
+from training.stance_data import (StancePair, allowed_mask, related_none_pairs, stance_splits,
+                                  state_swapped_pairs)
 from training.stance_eval import (corpus_metrics, dev_logits, fit_softmax_temperature, format_stance_metrics)
 from training.train import length_batches, log_progress, optimizer_and_schedule, take_step
 
@@ -94,12 +95,14 @@ def training_pairs(config: StanceConfig, train: list[StancePair]) -> list[Stance
     if config.news_none_per_side:
         train = capped_news_none(train, config.news_none_per_side, rng)
     repeat = {"semeval2016": config.semeval2016_repeat, "basil": config.basil_repeat,
-              "news_targets": config.news_targets_repeat, "written": config.written_repeat}
+              "news_targets": config.news_targets_repeat, "written": config.written_repeat,
+              "written_favor": config.written_repeat}
     pairs = pstance[:config.pstance_max] + [p for p in train if p.corpus != "pstance"
                                             for _ in range(repeat.get(p.corpus, 1))]
     swapped = swapped_none_pairs(pairs, config.swap_none_fraction, rng)
     related = related_none_pairs(pairs, config.related_none_fraction, rng)  # a story's actors, not swapped targets
-    pairs += swapped + related
+    states = state_swapped_pairs(pairs, config.state_swap_fraction, rng)
+    pairs += swapped + related + states
     rng.shuffle(pairs)
     return pairs[:config.max_train_pairs] if config.max_train_pairs else pairs
 
