@@ -429,3 +429,22 @@ def test_state_swap_puts_another_unnamed_state_in_the_target_place_with_the_same
         for new, replaced, kept in zip(swapped, ("Pyongyang", "Washington"), ("Washington", "Pyongyang")):
             assert new.target not in ("North Korea", "United States", "Iran")  # never itself nor a named state
             assert new.text.count(new.target) == 1 and replaced not in new.text and kept in new.text
+
+
+def test_state_swap_changes_counts_labels_that_follow_the_state_not_the_sentence():
+    from training.stance_eval import state_swap_changes
+
+    class StatePrior:  # against North Korea whatever the sentence says, none toward anything else
+        def logits(self, targets, sentences):
+            return torch.tensor([[0.0, 5.0, 0.0] if t == "North Korea" else [0.0, 0.0, 5.0] for t in targets])
+
+    class SentenceOnly:
+        def logits(self, targets, sentences):
+            return torch.tensor([[5.0, 0.0, 0.0] if "praised" in s else [0.0, 0.0, 5.0] for s in sentences])
+
+    pairs = [StancePair("North Korea", "He praised Pyongyang.", "favor", "news_targets", "d"),
+             StancePair("Japan", "He praised Tokyo.", "favor", "news_targets", "d"),
+             StancePair("NATO", "He praised NATO.", "favor", "news_targets", "d")]  # not a state: not swapped
+    assert state_swap_changes(SentenceOnly(), pairs) == (0.0, 6)
+    share, n = state_swap_changes(StatePrior(), pairs)
+    assert n == 6 and share >= 0.5  # every North Korea swap changes; a Japan swap only where it drew North Korea

@@ -9,14 +9,18 @@
   asked about another actor of it: a model that ignores the target scores low; read it beside BASIL F1.
 - news_targets (the project's annotation): macro-F1 over favor, against and none on its dev documents, and
   ``against_ranked_first``: within a sentence whose targets differ in gold label, how often the `against` target
-  gets a higher P(against) than the sentence's other targets (0.5: the model reads tone and ignores the target).
+  gets a higher P(against) than the sentence's other targets (0.5: the model reads tone and ignores the target);
+  and (`make eval-stance` only) ``state_swap_changed``: how often the label of a pair toward a named state changes
+  when another state is put in its place (0: no state prior).
 Usage: python -m training.stance_eval --model=model/shipped [--data=DIR]
 """
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
+import zlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -24,7 +28,7 @@ import numpy as np
 import torch
 
 from model.stance import STANCE_LABELS
-from training.stance_data import CORPORA, StancePair, allowed_mask, stance_splits
+from training.stance_data import CORPORA, StancePair, allowed_mask, stance_splits, state_swapped_pairs
 
 HEADLINE = {"semeval2016": "f_avg", "vast": "macro_f1", "basil": "f_avg", "pstance": "f_avg",
             "basil_related": "accuracy", "news_targets": "macro_f1"}
@@ -74,6 +78,24 @@ def corpus_metrics(dev: dict[str, list[StancePair]], logits: dict[str, torch.Ten
     return out
 
 
+def state_swap_changes(scorer, pairs: list[StancePair], swaps: int = 3) -> tuple[float, int]:
+    """(share, count) of the pairs toward a state the sentence names whose label changes when another state is
+    put in its place (training/stance_data.py state_swapped_pairs, ``swaps`` draws per pair, seeded by the pair):
+    the gold side rarely depends on which state it is, so 0 is best; a model with state priors changes more."""
+    originals, swapped = [], []
+    for k in range(swaps):
+        for pair in pairs:
+            rng = random.Random(zlib.crc32(f"{k}|{pair.target}|{pair.text}".encode()))
+            for other in state_swapped_pairs([pair], 1.0, rng):
+                originals.append(pair)
+                swapped.append(other)
+    if not originals:
+        return 0.0, 0
+    before, after = (predicted_labels(scorer.logits([p.target for p in ps], [p.text for p in ps]),
+                                      [p.allowed for p in ps]) for ps in (originals, swapped))
+    return sum(b != a for b, a in zip(before, after)) / len(before), len(before)
+
+
 def dev_logits(scorer, dev: dict[str, list[StancePair]]) -> dict[str, torch.Tensor]:
     return {name: scorer.logits([p.target for p in pairs], [p.text for p in pairs]) for name, pairs in dev.items()}
 
@@ -105,6 +127,10 @@ def format_stance_metrics(metrics: dict) -> str:
         lines += ["", f"news_targets target conditioning: the against target ranked above the sentence's other "
                       f"targets in {news['against_ranked_first']:.3f} of {news['ranking_comparisons']} comparisons "
                       "(0.5: target ignored)"]
+    if news.get("state_swap_pairs"):
+        lines += [f"news_targets state swap: the label changed in {news['state_swap_changed']:.3f} of "
+                  f"{news['state_swap_pairs']} pairs toward a named state when another state took its place "
+                  "(0: the side comes from the sentence, not the state)"]
     return "\n".join(lines)
 
 
@@ -118,7 +144,11 @@ def evaluate_stance(folder: str | Path, data: str | None = None, corpora: tuple[
         raise FileNotFoundError(f"No stance model in {folder}: run `make train-stance`")
     config = analyzer.stance.settings.get("config", {})
     _, dev = stance_splits(corpora_root(data), corpora, config.get("dev_fraction", 0.15), config.get("seed", 13))
-    return corpus_metrics(dev, dev_logits(analyzer.stance, dev))
+    metrics = corpus_metrics(dev, dev_logits(analyzer.stance, dev))
+    if "news_targets" in metrics:
+        news = metrics["news_targets"]
+        news["state_swap_changed"], news["state_swap_pairs"] = state_swap_changes(analyzer.stance, dev["news_targets"])
+    return metrics
 
 
 def main(argv: list[str]) -> None:
