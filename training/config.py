@@ -88,7 +88,7 @@ class StanceConfig:
     mark_target: bool = False  # wrap the target's mentions in the sentence in « » (model/stance.py mark_target)
     swap_none_fraction: float = 0.0  # >0: tweet/news pairs also shown toward another corpus target, as none (tried: worse)
     related_none_fraction: float = 0.0  # >0: BASIL sentences also shown toward another actor of their story, as none
-    state_swap_fraction: float = 0.0  # >0: pairs toward a state also shown with another state named instead, same label
+    state_swap_fraction: float = 0.0  # >0: pairs toward a state also shown with another in its place (tried 0.5: worse)
     pstance_max: int = 3000  # P-Stance has 17k tweets on 3 targets: a sample keeps it from dominating
     semeval2016_repeat: int = 2  # small, and its F_avg is a headline figure
     basil_repeat: int = 2  # the only news-domain stance data
