@@ -22,8 +22,9 @@ ALIAS_GROUPS = (
     ("Syria", "Damascus", "Syrian", "Syrians"), ("Taiwan", "Taipei", "Taiwanese"), ("Israel", "Israeli", "Israelis"),
     ("Saudi Arabia", "Riyadh", "Saudi", "Saudis"), ("Mexico", "Mexican", "Mexicans"),
     ("Palestinians", "Palestinian", "Palestine"), ("United Nations", "UN", "U.N."),
-    ("Democrats", "Democrat", "Democratic"), ("Republicans", "Republican", "GOP"),
+    ("Democrats", "Democrat", "Democratic", "Democratic Party"), ("Republicans", "Republican", "GOP", "Republican Party"),
 )
+NOT_STATES = ("European Union", "United Nations", "Palestinians", "Democrats", "Republicans")  # groups, not states
 ALIASES = {" ".join(name.casefold().split()): group for group in ALIAS_GROUPS for name in group}
 NOT_ALIAS = re.compile(r"(Latin|South|North|Central|Bank of|Voice of|Captain)\s+America\w*|America's\s+Cup"
                        r"|(African|Native|Asian|Arab|Mexican|Irish|Italian|Cuban|Chinese|Korean|Japanese)[- ]Americans?"
@@ -31,34 +32,44 @@ NOT_ALIAS = re.compile(r"(Latin|South|North|Central|Bank of|Voice of|Captain)\s+
                        r" Institute|Petroleum Institute|Medical Association|Bar Association|Legion|Idol)"
                        r"|(George|Booker T\.|University of)\s+Washington|Washington,?\s+D\.?\s?C\b"
                        r"|Washington\s+(Post|Times|Examiner|[Ss]tate|Nationals|Wizards|Capitals|Commanders|Monument)"
-                       r"|Brussels\s+sprouts|Democratic\s+(Republic|People's)|Mexican\s+food")
+                       r"|Brussels\s+sprouts|Democratic\s+(Republic|People's|Progressive)"
+                       r"|(Free|Social|Christian|Liberal|New)\s+Democrat\w*|(Irish|Iraq's)\s+Republican"
+                       r"|Republican\s+(Guard|People's)|Organization\s+of\s+American|Pan[- ]American|Anglo-American"
+                       r"|(American|Chinese|Turkish|Mexican|Japanese|Russian|British|Iranian|Israeli|Syrian|Saudi)\s+"
+                       r"(food|cuisine|restaurants?|language|coffee|delight|Airlines|roulette|Columbia|Museum"
+                       r"|Lung|Heart|Cancer|Academy)")
 # last words that make a capitalised name an institution or place, not a person with a surname to match
 INSTITUTION_WORDS = frozenset(
     "Court Nations Union Party Department House Senate Congress Council Bank Agency Office Committee Commission "
     "Organization Association Institute University Times Post News Arabia States Kingdom Korea Republic Federation "
     "Ministry Army Force Forces Service Bureau Fund Group Corporation Company Foundation Movement Front Guard "
-    "League Street Administration Government Democrats Republicans Matter Change Mandates Act Bill".split())
+    "League Street Administration Government Democrats Republicans Matter Change Mandates Act Bill State Africa "
+    "International Justice Coast Workers Rights Lives".split())
+FAMILY_NAME_FIRST = frozenset("Xi Kim Moon Park Yoon Li Hu Wen".split())  # "Xi Jinping": Xi is the surname
+
+
+def alias_key(target: str) -> str:
+    """How ALIASES knows a target: "the United  States" -> "united states"."""
+    return re.sub(r"^the ", "", " ".join(target.casefold().split()))
 
 
 def surnames(target: str) -> list[str]:
     """A person's surname(s) to match alone: "Donald Trump" -> ["Trump"], "Bashar al-Assad" -> ["al-Assad",
-    "Assad"]; [] for one word, a state or party, or a name ending in an institution word ("Supreme Court")."""
+    "Assad"], "Xi Jinping" -> ["Xi"]; [] for one word, a state or party, a name with a joining word ("Brothers of
+    Italy") or one ending in an institution or place word ("Supreme Court", "South Africa")."""
     words = target.split()
-    last = words[-1] if words else ""
-    if not 2 <= len(words) <= 3 or " ".join(target.casefold().split()) in ALIASES or last in INSTITUTION_WORDS:
+    if not 2 <= len(words) <= 3 or alias_key(target) in ALIASES or words[-1] in INSTITUTION_WORDS:
         return []
-    if not (words[0][:1].isupper() and any(c.isupper() for c in last) and len(last) >= 3):
+    if words[0] in FAMILY_NAME_FIRST:
+        return [words[0]]
+    last = words[-1]
+    if not (all(w[:1].isupper() for w in words[:-1]) and any(c.isupper() for c in last) and len(last) >= 3):
         return []
     return [last, last.split("-")[-1]] if "-" in last and last.split("-")[-1][:1].isupper() else [last]
 
 
 def _phrase(name: str) -> str:
     return r"(?<!\w)" + r"\s+".join(re.escape(word) for word in name.split()) + r"(?!\w)"
-
-
-def alias_key(target: str) -> str:
-    """How ALIASES knows a target: "the United  States" -> "united states"."""
-    return re.sub(r"^the ", "", " ".join(target.casefold().split()))
 
 
 def mention_spans(sentence: str, target: str) -> list[tuple[int, int]]:
@@ -71,7 +82,7 @@ def mention_spans(sentence: str, target: str) -> list[tuple[int, int]]:
     for name in sorted([target, *others], key=len, reverse=True):  # longest first: no mark inside a longer one
         flags = re.IGNORECASE if name == target and not target.isupper() else 0
         for m in re.finditer(_phrase(name), sentence, flags=flags):
-            inside_other = name != target and any(a <= m.start() and m.end() <= b for a, b in excluded)
+            inside_other = name != target and any(m.start() < b and a < m.end() for a, b in excluded)  # overlaps
             if not inside_other and all(m.end() <= a or m.start() >= b for a, b in spans):
                 spans.append(m.span())
     return sorted(spans)

@@ -1,6 +1,8 @@
 import copy
 import json
 import random
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import torch
@@ -352,13 +354,16 @@ def test_mark_target_knows_demonyms_parties_and_surnames():
     assert mark_target("Mr. Trump met Donald Trump.", "Donald Trump") == "Mr. « Trump » met « Donald Trump »."
     assert mark_target("Assad's forces", "Bashar al-Assad") == "« Assad »'s forces"
     # demonyms and party adjectives inside names of other things are left alone
-    text = "Native American and Latin American groups met the Democratic Republic of Congo."
-    assert mark_target(text, "United States") == text and mark_target(text, "Democrats") == text
+    text = ("Native American and Latin American groups met the Democratic Republic of Congo, the Free Democratic "
+            "Party, the Irish Republican Army and the Organization of American States over Chinese food.")
+    assert all(mark_target(text, t) == text for t in ("United States", "Democrats", "Republicans", "China"))
 
 
 def test_surnames_only_for_names_of_people():
     assert surnames("Donald Trump") == ["Trump"] and surnames("Bashar al-Assad") == ["al-Assad", "Assad"]
-    for not_a_person in ("Supreme Court", "United Nations", "Saudi Arabia", "NATO", "Kim Jong Un", "oil companies"):
+    assert surnames("Xi Jinping") == ["Xi"] and surnames("Kim Jong Un") == ["Kim"]  # family name first
+    for not_a_person in ("Supreme Court", "United Nations", "Saudi Arabia", "NATO", "oil companies", "South Africa",
+                         "Brothers of Italy", "Islamic State", "Law and Justice", "Amnesty International"):
         assert surnames(not_a_person) == [], not_a_person
 
 
@@ -448,3 +453,19 @@ def test_state_swap_changes_counts_labels_that_follow_the_state_not_the_sentence
     assert state_swap_changes(SentenceOnly(), pairs) == (0.0, 6)
     share, n = state_swap_changes(StatePrior(), pairs)
     assert n == 6 and share >= 0.5  # every North Korea swap changes; a Japan swap only where it drew North Korea
+
+
+def test_written_favor_and_state_swap_reach_the_training_pairs():
+    from training.report import STANCE_CORPUS_WORDS
+    from training.stance_data import CORPORA
+
+    assert set(STANCE_CORPUS_WORDS) == set(CORPORA)  # every corpus can be named on a model card
+    train, dev = stance_splits(Path("unused"), ("written_favor",), 0.15, 13)  # project files: no corpora needed
+    assert not dev and train and {p.corpus for p in train} == {"written_favor"}
+    assert all(p.group.startswith("written:s") for p in train)
+    plain = StanceConfig(corpora=("written_favor",), written_repeat=2, news_none_per_side=0.0)
+    assert len(training_pairs(plain, train)) == 2 * len(train)  # written_repeat applies to the second batch too
+    swapped = training_pairs(replace(plain, state_swap_fraction=1.0), train)
+    named = {(p.target, p.text) for p in train}
+    extra = [p for p in swapped if (p.target, p.text) not in named]
+    assert len(extra) == len(swapped) - 2 * len(train) > 100  # each state pair once more, another state named

@@ -100,6 +100,7 @@ STANCE_CORPUS_WORDS = {
     "news_targets": "the project's annotation (news sentences, each labelled toward each actor it names; "
                     "data/annotations/stance_targets.jsonl)",
     "written": "the project's invented multi-target news sentences (data/written/stance.jsonl)",
+    "written_favor": "the project's invented sentences of favor amid harsh words (data/written/stance_favor.jsonl)",
 }
 
 

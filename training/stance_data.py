@@ -36,7 +36,7 @@ from pathlib import Path
 
 import torch
 
-from model.mentions import ALIAS_GROUPS, ALIASES, alias_key, mention_spans
+from model.mentions import ALIAS_GROUPS, ALIASES, NOT_STATES, alias_key, mention_spans
 from model.stance import STANCE_LABELS
 from training.examples import hash_fraction
 from training.written import FOLDER as WRITTEN_FOLDER, load_written_stance
@@ -49,8 +49,6 @@ VAST_FILE = "vast/data/VAST/vast_train.csv"
 VAST_BORROWED_TOPIC = "4"  # type_idx of VAST's synthetic neutral rows (see _vast_topic)
 BASIL_DIR = "basil"
 WRITTEN_STANCE_FILES = {"written": WRITTEN_FOLDER / "stance.jsonl", "written_favor": WRITTEN_FOLDER / "stance_favor.jsonl"}
-NOT_STATES = ("European Union", "United Nations", "Democrats", "Republicans", "Palestinians")  # groups, not states
-ALIASES_OF_STATES = {key for key, group in ALIASES.items() if group[0] not in NOT_STATES}
 NEWS_TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "annotations" / "stance_targets.jsonl"
 
 
@@ -195,27 +193,37 @@ def related_none_pairs(pairs: list[StancePair], fraction: float, rng: random.Ran
     return list(dict.fromkeys(related))  # a sentence polar toward two actors may draw the same third one twice
 
 
+def swap_candidates(pair: StancePair) -> list[str]:
+    """States that may take the place of ``pair``'s target (state_swapped_pairs): none unless the target is a
+    state (not a bloc or party) that the sentence names; never the target itself or a state the sentence names."""
+    key = alias_key(pair.target)
+    if key not in ALIASES or ALIASES[key][0] in NOT_STATES or not mention_spans(pair.text, pair.target):
+        return []
+    return [group[0] for group in ALIAS_GROUPS if group[0] not in NOT_STATES and group[0] != ALIASES[key][0]
+            and not mention_spans(pair.text, group[0])]
+
+
+def swap_state(pair: StancePair, other: str) -> StancePair:
+    """``pair`` with ``other`` as the target and in place of each of the target's mentions (a demonym becomes the
+    name: "Mexico officials"), same label."""
+    text = pair.text
+    for start, end in reversed(mention_spans(pair.text, pair.target)):
+        text = text[:start] + other + text[end:]
+    return StancePair(other, text, pair.label, pair.corpus, pair.group, pair.allowed)
+
+
 def state_swapped_pairs(pairs: list[StancePair], fraction: float, rng: random.Random) -> list[StancePair]:
-    """For a ``fraction`` of the pairs whose target is a state (model/mentions.py ALIAS_GROUPS) and which the
-    sentence names, the same pair with another state, not named in the sentence, put in the target's place (the
-    target and each mention; a demonym becomes the name), same label: the side must come from what the
-    sentence says at the target, not from which state it is. Without it the adapter had learned a state's usual
-    side: "He argued that North Korea made a generous concession" came out `against` North Korea while the same
-    sentence about Iran came out `favor` Iran."""
+    """For a ``fraction`` of the pairs toward a state the sentence names, the same pair with another state in its
+    place (swap_state): the side must come from what the sentence says at the target, not from which state it
+    is. Without it the adapter had learned a state's usual side ("The envoy said X had acted in good faith by
+    freeing the detained sailors": against North Korea and Iran, favor Canada)."""
     if fraction <= 0:
         return []  # and draws nothing from rng, so that runs without it keep their order
-    states = [group[0] for group in ALIAS_GROUPS if group[0] not in NOT_STATES]
     swapped = []
     for pair in pairs:
-        key = alias_key(pair.target)
-        spans = mention_spans(pair.text, pair.target) if key in ALIASES_OF_STATES else []
-        if not spans or rng.random() >= fraction:
-            continue
-        other = rng.choice([s for s in states if s != ALIASES[key][0] and not mention_spans(pair.text, s)])
-        text = pair.text
-        for start, end in reversed(spans):
-            text = text[:start] + other + text[end:]
-        swapped.append(StancePair(other, text, pair.label, pair.corpus, pair.group, pair.allowed))
+        candidates = swap_candidates(pair)
+        if candidates and rng.random() < fraction:
+            swapped.append(swap_state(pair, rng.choice(candidates)))
     return swapped
 
 

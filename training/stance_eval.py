@@ -10,7 +10,7 @@
 - news_targets (the project's annotation): macro-F1 over favor, against and none on its dev documents, and
   ``against_ranked_first``: within a sentence whose targets differ in gold label, how often the `against` target
   gets a higher P(against) than the sentence's other targets (0.5: the model reads tone and ignores the target);
-  and (`make eval-stance` only) ``state_swap_changed``: how often the label of a pair toward a named state changes
+  and (`make eval-stance` and `make eval`, not at training) ``state_swap_changed``: how often the label of a pair toward a named state changes
   when another state is put in its place (0: no state prior).
 Usage: python -m training.stance_eval --model=model/shipped [--data=DIR]
 """
@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from model.stance import STANCE_LABELS
-from training.stance_data import CORPORA, StancePair, allowed_mask, stance_splits, state_swapped_pairs
+from training.stance_data import CORPORA, StancePair, allowed_mask, stance_splits, swap_candidates, swap_state
 
 HEADLINE = {"semeval2016": "f_avg", "vast": "macro_f1", "basil": "f_avg", "pstance": "f_avg",
             "basil_related": "accuracy", "news_targets": "macro_f1"}
@@ -79,21 +79,25 @@ def corpus_metrics(dev: dict[str, list[StancePair]], logits: dict[str, torch.Ten
 
 
 def state_swap_changes(scorer, pairs: list[StancePair], swaps: int = 3) -> tuple[float, int]:
-    """(share, count) of the pairs toward a state the sentence names whose label changes when another state is
-    put in its place (training/stance_data.py state_swapped_pairs, ``swaps`` draws per pair, seeded by the pair):
-    the gold side rarely depends on which state it is, so 0 is best; a model with state priors changes more."""
+    """(share, count) of the swapped pairs whose label differs from the original pair's: each pair toward a state
+    the sentence names, with up to ``swaps`` distinct other states in its place (training/stance_data.py
+    swap_state; drawn with a seed from the pair). The gold side rarely depends on which state it is, so 0 is
+    best; a model with state priors changes more."""
     originals, swapped = [], []
-    for k in range(swaps):
-        for pair in pairs:
-            rng = random.Random(zlib.crc32(f"{k}|{pair.target}|{pair.text}".encode()))
-            for other in state_swapped_pairs([pair], 1.0, rng):
-                originals.append(pair)
-                swapped.append(other)
-    if not originals:
+    for pair in pairs:
+        candidates = swap_candidates(pair)
+        rng = random.Random(zlib.crc32(f"{pair.target}|{pair.text}".encode()))
+        for other in rng.sample(candidates, min(swaps, len(candidates))):
+            originals.append(pair)
+            swapped.append(swap_state(pair, other))
+    if not swapped:
         return 0.0, 0
-    before, after = (predicted_labels(scorer.logits([p.target for p in ps], [p.text for p in ps]),
-                                      [p.allowed for p in ps]) for ps in (originals, swapped))
-    return sum(b != a for b, a in zip(before, after)) / len(before), len(before)
+    unique = list(dict.fromkeys(originals))
+    labels = dict(zip(unique, predicted_labels(scorer.logits([p.target for p in unique], [p.text for p in unique]),
+                                               [p.allowed for p in unique])))
+    after = predicted_labels(scorer.logits([p.target for p in swapped], [p.text for p in swapped]),
+                             [p.allowed for p in swapped])
+    return sum(labels[o] != a for o, a in zip(originals, after)) / len(after), len(after)
 
 
 def dev_logits(scorer, dev: dict[str, list[StancePair]]) -> dict[str, torch.Tensor]:
