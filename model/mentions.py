@@ -4,6 +4,7 @@ Donald Trump), marked « » in the stance model's input so that it sees what the
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 MARK_OPEN, MARK_CLOSE = "«", "»"  # one known token each in the encoder's vocabulary, and rare in English news
 
@@ -25,7 +26,14 @@ ALIAS_GROUPS = (
     ("Democrats", "Democrat", "Democratic", "Democratic Party"), ("Republicans", "Republican", "GOP", "Republican Party"),
 )
 NOT_STATES = ("European Union", "United Nations", "Palestinians", "Democrats", "Republicans")  # groups, not states
-ALIASES = {" ".join(name.casefold().split()): group for group in ALIAS_GROUPS for name in group}
+
+
+def alias_key(target: str) -> str:
+    """How ALIASES knows a target: "the United  States" -> "united states"."""
+    return re.sub(r"^the ", "", " ".join(target.casefold().split()))
+
+
+ALIASES = {alias_key(name): group for group in ALIAS_GROUPS for name in group}
 NOT_ALIAS = re.compile(r"(Latin|South|North|Central|Bank of|Voice of|Captain)\s+America\w*|America's\s+Cup"
                        r"|(African|Native|Asian|Arab|Mexican|Irish|Italian|Cuban|Chinese|Korean|Japanese)[- ]Americans?"
                        r"|American\s+(Indians?|Samoa|Airlines|Express|Red Cross|Civil Liberties Union|Enterprise"
@@ -46,11 +54,6 @@ INSTITUTION_WORDS = frozenset(
     "League Street Administration Government Democrats Republicans Matter Change Mandates Act Bill State Africa "
     "International Justice Coast Workers Rights Lives".split())
 FAMILY_NAME_FIRST = frozenset("Xi Kim Moon Park Yoon Li Hu Wen".split())  # "Xi Jinping": Xi is the surname
-
-
-def alias_key(target: str) -> str:
-    """How ALIASES knows a target: "the United  States" -> "united states"."""
-    return re.sub(r"^the ", "", " ".join(target.casefold().split()))
 
 
 def surnames(target: str) -> list[str]:
@@ -88,11 +91,16 @@ def mention_spans(sentence: str, target: str) -> list[tuple[int, int]]:
     return sorted(spans)
 
 
+def replace_mentions(sentence: str, target: str, replacement: Callable[[str], str]) -> str:
+    """``sentence`` with each mention of ``target`` (mention_spans) replaced by ``replacement(mention)``."""
+    for start, end in reversed(mention_spans(sentence, target)):  # from the end: earlier offsets stay valid
+        sentence = sentence[:start] + replacement(sentence[start:end]) + sentence[end:]
+    return sentence
+
+
 def mark_target(sentence: str, target: str) -> str:
     """``sentence`` with each mention of ``target`` (mention_spans) wrapped in « », so the encoder sees where the
     target is and what is said of it there. Guillemets already in the sentence become plain quotes first: the
     marks must be the only ones."""
     sentence = sentence.replace(MARK_OPEN, '"').replace(MARK_CLOSE, '"')
-    for start, end in reversed(mention_spans(sentence, target)):
-        sentence = f"{sentence[:start]}{MARK_OPEN} {sentence[start:end]} {MARK_CLOSE}{sentence[end:]}"
-    return sentence
+    return replace_mentions(sentence, target, lambda mention: f"{MARK_OPEN} {mention} {MARK_CLOSE}")

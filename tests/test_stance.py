@@ -437,7 +437,7 @@ def test_state_swap_puts_another_unnamed_state_in_the_target_place_with_the_same
 
 
 def test_state_swap_changes_counts_labels_that_follow_the_state_not_the_sentence():
-    from training.stance_eval import state_swap_changes
+    from training.stance_eval import predicted_labels, state_swap_changes
 
     class StatePrior:  # against North Korea whatever the sentence says, none toward anything else
         def logits(self, targets, sentences):
@@ -450,8 +450,12 @@ def test_state_swap_changes_counts_labels_that_follow_the_state_not_the_sentence
     pairs = [StancePair("North Korea", "He praised Pyongyang.", "favor", "news_targets", "d"),
              StancePair("Japan", "He praised Tokyo.", "favor", "news_targets", "d"),
              StancePair("NATO", "He praised NATO.", "favor", "news_targets", "d")]  # not a state: not swapped
-    assert state_swap_changes(SentenceOnly(), pairs) == (0.0, 6)
-    share, n = state_swap_changes(StatePrior(), pairs)
+    def labels(scorer):  # the model's own labels for the original pairs, as evaluate_stance passes them
+        return predicted_labels(scorer.logits([p.target for p in pairs], [p.text for p in pairs]),
+                                [p.allowed for p in pairs])
+
+    assert state_swap_changes(SentenceOnly(), pairs, labels(SentenceOnly())) == (0.0, 6)
+    share, n = state_swap_changes(StatePrior(), pairs, labels(StatePrior()))
     assert n == 6 and share >= 0.5  # every North Korea swap changes; a Japan swap only where it drew North Korea
 
 

@@ -106,17 +106,16 @@ STANCE_CORPUS_WORDS = {
 
 def stance_limitations(corpora: list[str]) -> str:
     """The card's limitations line for an adapter trained on ``corpora`` (its news sources differ)."""
+    opening = "Limitations: tweets and online comments dominate the training data; "
     if "news_targets" not in corpora:
-        return ("Limitations: tweets and online comments dominate the training data; news sentences come only from "
-                "BASIL (US politics, 2010-2019). Targets outside those topics (states, alliances) rely on the "
-                "encoder's general knowledge.")
+        return (opening + "news sentences come only from BASIL (US politics, 2010-2019). Targets outside those topics "
+                "(states, alliances) rely on the encoder's general knowledge.")
+    sources = ["BASIL's", "the project's annotation (US politics and world news, 2010-2019)"]
     if "written" not in corpora:
-        return ("Limitations: tweets and online comments dominate the training data; the news sentences are BASIL's "
-                "and the project's annotation (US politics and world news, 2010-2019). On news it calls `none` more "
-                "often than the annotators: sides toward the United States, which news mostly names in passing, are "
-                "rarely found.")
-    return ("Limitations: tweets and online comments dominate the training data; the news sentences are BASIL's, the "
-            "project's annotation (US politics and world news, 2010-2019) and the project's invented sentences. It "
+        return (opening + f"the news sentences are {' and '.join(sources)}. On news it calls `none` more often than "
+                "the annotators: sides toward the United States, which news mostly names in passing, are rarely "
+                "found.")
+    return (opening + f"the news sentences are {sources[0]}, {sources[1]} and the project's invented sentences. It "
             "still reads a sentence's tone in part: praise of one actor in a hostile context can come out `against` "
             "every actor the sentence names.")
 

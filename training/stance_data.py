@@ -36,7 +36,7 @@ from pathlib import Path
 
 import torch
 
-from model.mentions import ALIAS_GROUPS, ALIASES, NOT_STATES, alias_key, mention_spans
+from model.mentions import ALIAS_GROUPS, ALIASES, NOT_STATES, alias_key, mention_spans, replace_mentions
 from model.stance import STANCE_LABELS
 from training.examples import hash_fraction
 from training.written import FOLDER as WRITTEN_FOLDER, load_written_stance
@@ -206,9 +206,7 @@ def swap_candidates(pair: StancePair) -> list[str]:
 def swap_state(pair: StancePair, other: str) -> StancePair:
     """``pair`` with ``other`` as the target and in place of each of the target's mentions (a demonym becomes the
     name: "Mexico officials"), same label."""
-    text = pair.text
-    for start, end in reversed(mention_spans(pair.text, pair.target)):
-        text = text[:start] + other + text[end:]
+    text = replace_mentions(pair.text, pair.target, lambda _: other)
     return StancePair(other, text, pair.label, pair.corpus, pair.group, pair.allowed)
 
 

@@ -78,26 +78,23 @@ def corpus_metrics(dev: dict[str, list[StancePair]], logits: dict[str, torch.Ten
     return out
 
 
-def state_swap_changes(scorer, pairs: list[StancePair], swaps: int = 3) -> tuple[float, int]:
-    """(share, count) of the swapped pairs whose label differs from the original pair's: each pair toward a state
-    the sentence names, with up to ``swaps`` distinct other states in its place (training/stance_data.py
-    swap_state; drawn with a seed from the pair). The gold side rarely depends on which state it is, so 0 is
-    best; a model with state priors changes more."""
-    originals, swapped = [], []
-    for pair in pairs:
+def state_swap_changes(scorer, pairs: list[StancePair], labels: list[str], swaps: int = 3) -> tuple[float, int]:
+    """(share, count) of the swapped pairs whose label differs from ``labels`` (the model's labels for ``pairs``,
+    already predicted): each pair toward a state the sentence names, with up to ``swaps`` distinct other states
+    in its place (training/stance_data.py swap_state; drawn with a seed from the pair). The gold side rarely
+    depends on which state it is, so 0 is best; a model with state priors changes more."""
+    before, swapped = [], []
+    for pair, label in zip(pairs, labels):
         candidates = swap_candidates(pair)
         rng = random.Random(zlib.crc32(f"{pair.target}|{pair.text}".encode()))
         for other in rng.sample(candidates, min(swaps, len(candidates))):
-            originals.append(pair)
+            before.append(label)
             swapped.append(swap_state(pair, other))
     if not swapped:
         return 0.0, 0
-    unique = list(dict.fromkeys(originals))
-    labels = dict(zip(unique, predicted_labels(scorer.logits([p.target for p in unique], [p.text for p in unique]),
-                                               [p.allowed for p in unique])))
     after = predicted_labels(scorer.logits([p.target for p in swapped], [p.text for p in swapped]),
                              [p.allowed for p in swapped])
-    return sum(labels[o] != a for o, a in zip(originals, after)) / len(after), len(after)
+    return sum(b != a for b, a in zip(before, after)) / len(after), len(after)
 
 
 def dev_logits(scorer, dev: dict[str, list[StancePair]]) -> dict[str, torch.Tensor]:
@@ -148,10 +145,13 @@ def evaluate_stance(folder: str | Path, data: str | None = None, corpora: tuple[
         raise FileNotFoundError(f"No stance model in {folder}: run `make train-stance`")
     config = analyzer.stance.settings.get("config", {})
     _, dev = stance_splits(corpora_root(data), corpora, config.get("dev_fraction", 0.15), config.get("seed", 13))
-    metrics = corpus_metrics(dev, dev_logits(analyzer.stance, dev))
+    logits = dev_logits(analyzer.stance, dev)
+    metrics = corpus_metrics(dev, logits)
     if "news_targets" in metrics:
+        pairs = dev["news_targets"]
+        labels = predicted_labels(logits["news_targets"], [p.allowed for p in pairs])
         news = metrics["news_targets"]
-        news["state_swap_changed"], news["state_swap_pairs"] = state_swap_changes(analyzer.stance, dev["news_targets"])
+        news["state_swap_changed"], news["state_swap_pairs"] = state_swap_changes(analyzer.stance, pairs, labels)
     return metrics
 
 
