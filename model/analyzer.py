@@ -8,8 +8,9 @@ from pathlib import Path
 import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
+from model.devices import DeviceScorer, has_devices
 from model.results import DocumentResult, SentenceResult
-from model.sentences import split_sentences
+from model.sentences import split_sentences, tokenized_batches
 from model.stance import StanceScorer, has_stance, normalize_targets, roll_up, stance_results
 from model.weights import PLAIN_FILE, load_state_dict
 
@@ -28,9 +29,10 @@ class Analyzer:
 
     def __init__(self, model, tokenizer, thresholds: dict[str, float], temperature: float = 1.0,
                  max_length: int = 128, batch_size: int = 32, settings: dict | None = None,
-                 stance: StanceScorer | None = None):
+                 stance: StanceScorer | None = None, devices: DeviceScorer | None = None):
         self.model = model
         self.stance = stance
+        self.devices = devices  # when set, its scores and thresholds replace the framing head's for its labels
         self.tokenizer = tokenizer
         self.thresholds = thresholds
         self.temperature = temperature
@@ -63,8 +65,18 @@ class Analyzer:
         settings = json.loads((folder / FRAMING_FILE).read_text(encoding="utf-8"))
         stance = (StanceScorer.from_pretrained(folder, model.base_model, tokenizer, batch_size)
                   if has_stance(folder) else None)
-        return cls(model, tokenizer, settings["thresholds"], settings.get("temperature", 1.0),
-                   settings.get("max_length", 128), batch_size, settings, stance)
+        devices = (DeviceScorer.from_pretrained(folder, model.base_model, tokenizer, batch_size)
+                   if has_devices(folder) else None)
+        thresholds = dict(settings["thresholds"])
+        if devices is not None:
+            missing = [label for label in devices.labels if label not in config.label2id]
+            if missing:
+                raise ValueError(f"The device adapter in {folder} scores {missing}, which the framing model "
+                                 f"({', '.join(config.label2id)}) has no output for: train it on a framing model "
+                                 "that was trained with the annotations")
+            thresholds.update(devices.thresholds)
+        return cls(model, tokenizer, thresholds, settings.get("temperature", 1.0),
+                   settings.get("max_length", 128), batch_size, settings, stance, devices)
 
     @torch.inference_mode()
     def probabilities(self, sentences: list[str]) -> torch.Tensor:
@@ -72,14 +84,12 @@ class Analyzer:
         if not sentences:
             return torch.zeros(0, len(self.labels))
         device = next(self.model.parameters()).device
-        order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))  # similar lengths pad less
         out = torch.empty(len(sentences), len(self.labels))
-        for i in range(0, len(order), self.batch_size):
-            idx = order[i:i + self.batch_size]
-            batch = self.tokenizer([sentences[j] for j in idx], padding=True, truncation=True,
-                                   max_length=self.max_length, return_tensors="pt").to(device)
+        for idx, batch in tokenized_batches(self.tokenizer, sentences, self.batch_size, self.max_length, device):
             logits = self.model(**batch).logits.float()  # (batch, n_labels)
             out[idx] = torch.sigmoid(logits / self.temperature).cpu()
+        if self.devices is not None:
+            out[:, [self.labels.index(label) for label in self.devices.labels]] = self.devices.probabilities(sentences)
         return out
 
     def check_targets(self, targets: list[str] | None) -> list[str]:
@@ -131,6 +141,8 @@ class Analyzer:
         (folder / FRAMING_FILE).write_text(json.dumps(self.settings, indent=2), encoding="utf-8")
         if self.stance is not None:
             self.stance.save(folder)
+        if self.devices is not None:
+            self.devices.save(folder)
         assert (folder / PLAIN_FILE).is_file()
         return folder
 

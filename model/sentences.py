@@ -58,3 +58,12 @@ def split_sentences(text: str) -> list[Span]:
         if line.group().strip():
             spans.extend(_line_sentences(line.group(), line.start()))
     return spans
+
+
+def tokenized_batches(tokenizer, sentences: list[str], batch_size: int, max_length: int, device):
+    """Yields (indices, encoded batch) over ``sentences`` in batches of similar length: padding costs CPU time."""
+    order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
+    for i in range(0, len(order), batch_size):
+        idx = order[i:i + batch_size]
+        yield idx, tokenizer([sentences[j] for j in idx], padding=True, truncation=True, max_length=max_length,
+                             return_tensors="pt").to(device)

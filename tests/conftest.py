@@ -46,20 +46,24 @@ def tiny_encoder(tmp_path_factory) -> Path:
     return folder
 
 
+def write_tiny_classifier(folder: Path, labels: list[str], seed: int, untrained: list[str]) -> Path:
+    """A random (untrained) classifier over ``labels`` in the project's layout, written into ``folder``."""
+    tokenizer = _tokenizer(folder)
+    torch.manual_seed(seed)
+    config = tiny_config(len(tokenizer), num_labels=len(labels), problem_type="multi_label_classification",
+                         id2label=dict(enumerate(labels)), label2id={k: i for i, k in enumerate(labels)})
+    BertForSequenceClassification(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    settings = {"thresholds": {label: 0.5 for label in labels}, "temperature": 1.0, "max_length": 32,
+                "untrained_labels": untrained}
+    (folder / "framing.json").write_text(json.dumps(settings), encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
     """A random (untrained) classifier folder in the project's layout."""
-    folder = tmp_path_factory.mktemp("model")
-    tokenizer = _tokenizer(folder)
-    torch.manual_seed(1)
-    config = tiny_config(len(tokenizer), num_labels=len(LABELS), problem_type="multi_label_classification",
-                         id2label=dict(enumerate(LABELS)), label2id={k: i for i, k in enumerate(LABELS)})
-    BertForSequenceClassification(config).save_pretrained(folder)
-    tokenizer.save_pretrained(folder)
-    settings = {"thresholds": {label: 0.5 for label in LABELS}, "temperature": 1.0, "max_length": 32,
-                "untrained_labels": ["victimhood"]}
-    (folder / "framing.json").write_text(json.dumps(settings), encoding="utf-8")
-    return folder
+    return write_tiny_classifier(tmp_path_factory.mktemp("model"), LABELS, 1, ["victimhood"])
 
 
 @pytest.fixture()
@@ -94,6 +98,15 @@ def fake_corpora(tmp_path) -> Path:
                                                      encoding="utf-8")
     return root
 
+
+# stand-off device annotations over fake_corpora: two training sentences and one test sentence
+FAKE_ANNOTATIONS = [
+    {"id": "a", "corpus": "semeval2023", "doc_id": "2", "start": 11, "end": 42, "labels": ["victimhood"],
+     "split": "train"},
+    {"id": "b", "corpus": "basil", "doc_id": "2010/ev_1", "start": 13, "end": 43, "labels": ["blame_shifting"],
+     "split": "train"},
+    {"id": "c", "corpus": "narrative", "doc_id": "0", "start": 14, "end": 29, "labels": ["victimhood"],
+     "split": "test"}]
 
 STANCE_PAIRS = [("NATO", "we love nato", "favor"), ("NATO", "nato is great", "favor"),
                 ("NATO", "we hate nato", "against"), ("NATO", "nato is awful", "against"),

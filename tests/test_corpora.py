@@ -2,6 +2,8 @@ import json
 
 import pytest
 
+from conftest import FAKE_ANNOTATIONS
+
 from training.annotations import load_annotations
 from training.corpora import Article, corpora_root, load_ptc, load_semeval2023, technique_labels
 from training.examples import article_sentences, split_articles
@@ -78,12 +80,7 @@ def test_training_table_masks_each_source_to_its_own_labels(fake_corpora, tmp_pa
     from training.data import build_tables
 
     text = "Title two\n\nWe are being encircled by them. Nothing else.\n"
-    rows = [{"id": "a", "corpus": "semeval2023", "doc_id": "2", "start": 11, "end": 42, "labels": ["victimhood"],
-             "split": "train"},
-            {"id": "b", "corpus": "basil", "doc_id": "2010/ev_1", "start": 13, "end": 43,
-             "labels": ["blame_shifting"], "split": "train"},
-            {"id": "c", "corpus": "narrative", "doc_id": "0", "start": 14, "end": 29, "labels": ["victimhood"],
-             "split": "test"}]
+    rows = FAKE_ANNOTATIONS
     assert text[11:42] == "We are being encircled by them."
     path = tmp_path / "ann.jsonl"
     path.write_text("".join(json.dumps(r) + "\n" for r in rows))

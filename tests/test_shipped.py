@@ -34,8 +34,9 @@ def test_seed_article_sentences_and_scores(seed_result):
     assert "Loaded_Language" in seed_result.label_counts  # "deigned", "sincerely offended", ...
 
 
-@pytest.mark.xfail(strict=True, reason="issue 4 not met yet: the shipped model's device recall is too low "
-                   "(test-split F1 0.31/0.29/0.44); it misses the required seed sentences")
+@pytest.mark.xfail(strict=True, reason="issue 4 not met yet: the shipped device adapter's recall is too low "
+                   "(test-split F1 0.34/0.31/0.49): it misses three of the four required seed sentences "
+                   "and calls the photo caption blame_shifting (0.16, threshold 0.145)")
 def test_seed_article_framing_devices_match_gold(seed_result):
     """The seed article's gold labels (seeds/*.gold.jsonl): the required devices are found, the photo caption
     carries none of the three."""
@@ -44,6 +45,13 @@ def test_seed_article_framing_devices_match_gold(seed_result):
         assert set(gold["required"]) <= found, (sentence.text, found)
         if gold["note"].startswith("photo caption"):
             assert not found, sentence.text
+
+
+def test_shipped_device_adapter_finds_the_goodwill_gesture(seed_result):
+    """What the device adapter gets right on the seed (the rest, the photo caption included, is the xfail above)."""
+    assert model.load().devices is not None
+    (gesture,) = [s for s in seed_result.sentences if "gesture of goodwill" in s.text]
+    assert "goodwill_claim" in gesture.labels, gesture.scores
 
 
 def test_obvious_neutral_sentence_gets_no_device():
