@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from model.sentences import tokenized_batches
 from model.stance import mean_pool
 from training.annotations import PROJECT_LABELS
 from training.config import TrainConfig
@@ -119,11 +120,7 @@ def train_device_net(net: DeviceNet, texts: list[str], targets: np.ndarray, toke
 def device_logits(net: DeviceNet, texts: list[str], tokenizer, max_length: int, batch_size: int = 64) -> np.ndarray:
     """(n, n_labels) logits, in batches of similar length."""
     device = next(net.parameters()).device
-    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     out = np.zeros((len(texts), net.head.out_features), dtype=np.float32)
-    for i in range(0, len(order), batch_size):
-        idx = order[i:i + batch_size]
-        batch = tokenizer([texts[j] for j in idx], truncation=True, max_length=max_length, padding=True,
-                          return_tensors="pt").to(device)
+    for idx, batch in tokenized_batches(tokenizer, texts, batch_size, max_length, device):
         out[idx] = net(batch["input_ids"], batch["attention_mask"]).float().cpu().numpy()
     return out

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -28,6 +27,7 @@ from training.config import TeacherConfig, TrainConfig, build_config
 from training.corpora import corpora_root
 from training.device_data import (DEVICE_LABELS, DeviceNet, device_logits, device_splits, pool_sentences,
                                   positive_weight, train_device_net, write_pool)
+from training.train import start_job
 
 TEACHER_WEIGHTS = "teacher.safetensors"
 
@@ -46,9 +46,7 @@ def load_encoder(path: str):
 
 def main(argv: list[str]) -> None:
     config = build_config(TeacherConfig, argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if config.threads:
-        torch.set_num_threads(config.threads)
+    start_job(config)
     torch.manual_seed(config.seed)
     encoder, tokenizer = load_encoder(config.encoder)
     root = corpora_root(config.data or None)

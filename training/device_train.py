@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
 import sys
 import time
@@ -31,6 +30,7 @@ from training.device_data import (DEVICE_LABELS, DeviceNet, device_splits, read_
                                   train_device_net)
 from training.lora import add_lora, lora_state
 from training.metrics import best_threshold, fit_temperature, report
+from training.train import start_job
 
 
 def training_rows(pool: list[dict], gold_texts: list[str], gold: np.ndarray, repeat: int
@@ -84,9 +84,7 @@ def format_device_metrics(metrics: dict) -> str:
 
 def main(argv: list[str]) -> None:
     config = build_config(DeviceConfig, argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if config.threads:
-        torch.set_num_threads(config.threads)
+    start_job(config)
     torch.manual_seed(config.seed)
     splits = device_splits(saved_train_config(config.base, data=config.data), corpora_root(config.data or None))
     texts, targets = training_rows(read_pool(Path(config.teacher_pool)), *splits.train, config.gold_repeat)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import random
 import shutil
 import sys
@@ -31,7 +30,7 @@ from training.lora import add_lora, lora_state
 from training.stance_data import (StancePair, allowed_mask, related_none_pairs, stance_splits,
                                   state_swapped_pairs)
 from training.stance_eval import (corpus_metrics, dev_logits, fit_softmax_temperature, format_stance_metrics)
-from training.train import length_batches, log_progress, optimizer_and_schedule, take_step
+from training.train import length_batches, log_progress, optimizer_and_schedule, start_job, take_step
 
 
 class StanceNet(torch.nn.Module):
@@ -263,9 +262,7 @@ def calibrate_and_evaluate(out: Path, dev: dict[str, list[StancePair]]) -> dict:
 
 def main(argv: list[str]) -> None:
     config = build_config(StanceConfig, argv)
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    if config.threads:
-        torch.set_num_threads(config.threads)
+    start_job(config)
     torch.manual_seed(config.seed)
     device = resolve_device(config.device)
     # the dev sets of eval_corpora too: what a news-only stage forgets of the tweet corpora shows in its figures

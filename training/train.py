@@ -147,11 +147,16 @@ def save(model, tokenizer, out: Path, config: TrainConfig, info: dict, temperatu
         json.dumps({"config": dataclasses.asdict(config), "data": info}, indent=2), encoding="utf-8")
 
 
-def main(argv: list[str]) -> None:
-    config = build_config(TrainConfig, argv)
+def start_job(config) -> None:
+    """What every training job does first: stay offline, use ``config.threads`` CPU threads if set."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     if config.threads:
         torch.set_num_threads(config.threads)
+
+
+def main(argv: list[str]) -> None:
+    config = build_config(TrainConfig, argv)
+    start_job(config)
     encoder = config.encoder or default_encoder()
     config = dataclasses.replace(config, encoder=encoder)
     device = resolve_device(config.device)
