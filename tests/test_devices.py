@@ -12,11 +12,14 @@ from conftest import FAKE_ANNOTATIONS, SENTENCES, write_tiny_classifier
 from model.analyzer import Analyzer
 from model.devices import DEVICES_FILE
 from training.config import DeviceConfig, TrainConfig
-from training.device_data import DEVICE_LABELS, DeviceNet, DeviceSplits, read_pool, train_device_net
+from training.device_data import (DEVICE_LABELS, DeviceNet, DeviceSplits, read_pool, train_device_net,
+                                  with_written)
 from training.device_teacher import main as train_teacher
 from training.device_train import calibrate_and_evaluate, save_devices, training_rows
 from training.lora import add_lora
-from training.sample_annotations import document_split
+from training.annotations import load_annotations
+from training.news_corpora import load_news
+from training.sample_annotations import build_cue_pool, document_split
 
 LABELS = [*DEVICE_LABELS, "Loaded_Language"]
 # one label each for SENTENCES (the first stands in for victimhood), none for the neutral report
@@ -80,6 +83,20 @@ def test_student_rows_take_gold_over_the_teacher_and_repeat_it():
     assert targets.tolist() == [pytest.approx([0.1, 0.7, 0.3]), [1, 0, 0], [1, 0, 0]]
 
 
+def test_written_sentences_join_the_gold_unless_held_out(tmp_path):
+    rows = [{"id": "w1", "group": "g", "role": "device", "text": "They alone caused the crisis, he said.",
+             "labels": ["blame_shifting"]},
+            {"id": "w2", "group": "g", "role": "neutral", "text": "Talks ended on Monday.", "labels": []}]
+    path = tmp_path / "written.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    train = (["We are victims."], np.array([[0, 0, 1]], "f4"))
+    texts, gold = with_written(train, str(path), held_out=["Talks  ended on Monday."])
+    assert texts == ["We are victims.", "They alone caused the crisis, he said."]
+    assert gold.tolist() == [[0, 0, 1], [1, 0, 0]]
+    assert with_written(train, "", held_out=[]) is train
+    assert DeviceConfig().written == "data/written/devices.jsonl"
+
+
 def test_teacher_labels_the_pool_of_training_documents_only(fake_corpora, tiny_encoder, tmp_path):
     rows = FAKE_ANNOTATIONS
     annotations = tmp_path / "ann.jsonl"
@@ -127,3 +144,20 @@ def test_device_card_section_sits_before_the_stance_section_and_is_replaced(devi
     assert card.count(DEVICE_CARD_MARK) == 1 and card.count(STANCE_CARD_MARK) == 1
     assert card.index("framing part") < card.index(DEVICE_CARD_MARK) < card.index(STANCE_CARD_MARK)
     assert "| goodwill_claim | test |" in card and card.rstrip().endswith("stance part")
+
+
+def test_cue_round_draws_unpooled_cue_sentences_of_training_documents_only(fake_corpora):
+    news = load_news(fake_corpora)
+    drawn = build_cue_pool(news, done=[], n_per_label=5, val_fraction=0.0)
+    # "They blamed us for everything." matches a blame cue but its document is in the test split
+    assert [(r["text"], r["sampling"], r["split"]) for r in drawn] == [
+        ("We are being encircled by them.", "cue7:victimhood", "train")]
+    done = load_annotations_rows(fake_corpora, FAKE_ANNOTATIONS)
+    assert build_cue_pool(news, done=done, n_per_label=5, val_fraction=0.0) == []
+    assert build_cue_pool(news, done=[], n_per_label=5, val_fraction=1.0) == []  # validation stories: never
+
+
+def load_annotations_rows(root, rows):
+    path = root / "ann.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return load_annotations(path, load_news(root))

@@ -23,7 +23,9 @@ def agreement(rows: list[dict], second: list[dict]) -> dict[str, dict]:
     for label in PROJECT_LABELS:
         a = [label in first[r["id"]] for r in second]
         b = [label in r["labels"] for r in second]
-        out[label] = {"kappa": cohen_kappa_score(a, b), "first_positive": sum(a), "second_positive": sum(b),
+        # kappa is undefined when neither annotator marked the label: nan, printed as such
+        kappa = cohen_kappa_score(a, b) if any(a) or any(b) else float("nan")
+        out[label] = {"kappa": kappa, "first_positive": sum(a), "second_positive": sum(b),
                       "both": sum(x and y for x, y in zip(a, b)), "n": len(second)}
     return out
 

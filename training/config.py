@@ -55,6 +55,8 @@ class TeacherConfig:
     out: str = "runs/teacher"  # teacher weights (fp16), teacher.json (validation AP), pool.jsonl
     label_only: bool = False  # true: no training; label the pool with OUT/teacher.safetensors as saved
     annotations: str = "data/annotations/framing_devices.jsonl"
+    # project-written device sentences, trained on with the annotations (gold); empty: none
+    written: str = "data/written/devices.jsonl"
     val_fraction: float = 0.15  # as TrainConfig: the same validation stories
     seed: int = 13
     max_length: int = 96
@@ -77,6 +79,7 @@ class DeviceConfig:
     data: str = ""
     out: str = "runs/devices"
     gold_repeat: int = 2  # each annotated training sentence this many times per epoch (the pool: once)
+    written: str = "data/written/devices.jsonl"  # project-written sentences, gold like the annotations; empty: none
     max_length: int = 128
     batch_size: int = 32
     epochs: int = 2  # validation macro-F1 0.389; one epoch 0.368, three 0.377 (README)

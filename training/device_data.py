@@ -22,6 +22,7 @@ from training.examples import article_sentences, is_validation
 from training.news_corpora import load_news
 from training.sample_annotations import document_split
 from training.train import length_batches, log_progress, optimizer_and_schedule, take_step
+from training.written import load_written_devices
 
 DEVICE_LABELS = tuple(PROJECT_LABELS)
 
@@ -44,6 +45,17 @@ def device_splits(config: TrainConfig, root: Path) -> DeviceSplits:
     """The annotation splits as training/data.py draws them (distinct texts; validation by story; test by document)."""
     train, val, test = annotation_splits(config, root)
     return DeviceSplits(_matrix(train), _matrix(val), _matrix(test))
+
+
+def with_written(train: tuple[list[str], np.ndarray], path: str, held_out: list[str]
+                 ) -> tuple[list[str], np.ndarray]:
+    """The annotated training sentences plus the project-written ones (data/written/devices.jsonl; none when
+    ``path`` is empty), less any written text that a held-out sentence has."""
+    if not path:
+        return train
+    held = {text_key(t) for t in held_out}
+    texts, gold = _matrix([s for s in load_written_devices(path) if text_key(s.text) not in held])
+    return train[0] + texts, np.concatenate([train[1], gold])
 
 
 def text_key(text: str) -> str:

@@ -26,7 +26,7 @@ from model.analyzer import resolve_device
 from training.config import TeacherConfig, TrainConfig, build_config
 from training.corpora import corpora_root
 from training.device_data import (DEVICE_LABELS, DeviceNet, device_logits, device_splits, pool_sentences,
-                                  positive_weight, train_device_net, write_pool)
+                                  positive_weight, train_device_net, with_written, write_pool)
 from training.train import start_job
 
 TEACHER_WEIGHTS = "teacher.safetensors"
@@ -52,7 +52,8 @@ def main(argv: list[str]) -> None:
     root = corpora_root(config.data or None)
     split_config = TrainConfig(annotations=config.annotations, val_fraction=config.val_fraction, seed=config.seed)
     splits = device_splits(split_config, root)
-    (train_texts, train_gold), (val_texts, val_gold) = splits.train, splits.val
+    (val_texts, val_gold), test_texts = splits.val, splits.test[0]
+    train_texts, train_gold = with_written(splits.train, config.written, val_texts + test_texts)
     net = DeviceNet(encoder).to(resolve_device(config.device))
     out, started = Path(config.out), time.time()
     if config.label_only:
@@ -70,7 +71,7 @@ def main(argv: list[str]) -> None:
     if not config.label_only:
         save_file({k: v.detach().cpu().half().contiguous() for k, v in net.state_dict().items()},
                   str(out / TEACHER_WEIGHTS))
-    pool = pool_sentences(split_config, root, val_texts + splits.test[0])
+    pool = pool_sentences(split_config, root, val_texts + test_texts)
     probs = 1 / (1 + np.exp(-device_logits(net, [row["text"] for row in pool], tokenizer, config.max_length)))
     write_pool(out / "pool.jsonl", pool, probs)
     summary = {"labels": list(DEVICE_LABELS), "validation_ap": val_ap, "pool_sentences": len(pool),

@@ -2,8 +2,8 @@
 teacher (`make teacher`) and trained on the annotations' gold labels.
 
 Targets: the teacher's probabilities for each pool sentence (sentences of the corpora's training documents), and
-the gold labels of the annotated training sentences (``gold_repeat`` times; a pool sentence that is also annotated
-takes its gold labels). Then one temperature and a threshold per label are fitted on the validation split; the test
+the gold labels of the annotated training sentences and the project-written ones (``gold_repeat`` times; a pool
+sentence that is also annotated takes its gold labels). Then one temperature and a threshold per label are fitted on the validation split; the test
 split is only reported. The out folder is the base model plus devices.json and devices.safetensors; the framing
 head's technique scores and the stance adapter are unchanged (model/devices.py).
 Usage: python -m training.device_train [--config FILE.toml] [--key=value ...]  (keys: DeviceConfig)
@@ -27,7 +27,7 @@ from model.weights import quantize_state_dict
 from training.config import DeviceConfig, build_config, saved_train_config
 from training.corpora import corpora_root
 from training.device_data import (DEVICE_LABELS, DeviceNet, device_splits, read_pool, text_key,
-                                  train_device_net)
+                                  train_device_net, with_written)
 from training.lora import add_lora, lora_state
 from training.metrics import best_threshold, fit_temperature, report
 from training.train import start_job
@@ -87,8 +87,9 @@ def main(argv: list[str]) -> None:
     start_job(config)
     torch.manual_seed(config.seed)
     splits = device_splits(saved_train_config(config.base, data=config.data), corpora_root(config.data or None))
-    texts, targets = training_rows(read_pool(Path(config.teacher_pool)), *splits.train, config.gold_repeat)
-    print(f"{len(texts)} training sentences ({len(texts) - config.gold_repeat * len(splits.train[0])} from the "
+    gold_texts, gold = with_written(splits.train, config.written, splits.val[0] + splits.test[0])
+    texts, targets = training_rows(read_pool(Path(config.teacher_pool)), gold_texts, gold, config.gold_repeat)
+    print(f"{len(texts)} training sentences ({len(texts) - config.gold_repeat * len(gold_texts)} from the "
           f"teacher's pool)", file=sys.stderr)
     base = Analyzer.from_pretrained(config.base, device="cpu")
     net = DeviceNet(base.model.base_model)

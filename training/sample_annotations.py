@@ -13,8 +13,12 @@ Round 6 (1,200) draws reported speech (said, insisted, accused, ...) not pooled 
 similarity to the train-split positives so far: up to 60% among sentences that name states or international bodies
 (`intl6:`; the corpora hold only about 530 of those), the rest among all (`speech6:`), plus 210 random reported-
 speech sentences (`random6`). The seed's genre, an official's words relayed by a newspaper, was rare before.
+Round 7 (`cue7:<label>`, 600) draws, per device, sentences not pooled before that match the guidelines' strongest
+cue phrases, reported speech naming states first; only from training documents outside the validation stories, so
+the validation and test splits stay as they were and the figures stay comparable.
 The split (train/test) is decided per document here, before anyone annotates.
-Usage: python -m training.sample_annotations --out scratch/pool.jsonl [--goodwill-round N | --speech-round]
+Usage: python -m training.sample_annotations --out scratch/pool.jsonl [--goodwill-round N | --speech-round |
+       --cue-round]
 """
 from __future__ import annotations
 
@@ -231,6 +235,38 @@ def build_speech_pool(news: dict, done: list, n_per_label: int = 330, n_random: 
     return numbered(pool, "fk", rng)
 
 
+# round 7: the guidelines' strongest cue phrases (the seed's genre: an official's claims, relayed)
+STRONG_CUES = {
+    "blame_shifting": r"\b(responsib\w+ (?:for|lies|rests)|to blame|blam(?:e|es|ed|ing)|fault|provo\w+|culprit|"
+                      r"forced (?:us|them|him|her|it)|caused by|because of (?:the|their|his|her|its)|scapegoat\w*)\b",
+    "goodwill_claim": r"\b(goodwill|good faith|gesture|at no cost|free of charge|at (?:its|their|our|his|her) own "
+                      r"(?:cost|expense)|cover\w* (?:all |the )?(?:costs?|expenses?)|paid for|concessions?|restraint|"
+                      r"open to (?:dialogue|talks|negotiat\w+)|olive branch|generos\w+|generous|sacrific\w+)\b",
+    "victimhood": r"\b(in return|ignored|unfair\w*|double standards?|persecut\w+|witch hunt|targeted|betray\w*|"
+                  r"victim\w*|smear\w*|silenc\w+|discriminat\w+|under attack|encircl\w+|humiliat\w+|disregard\w*)\b",
+}
+
+
+def build_cue_pool(news: dict, done: list, n_per_label: int = 200, val_fraction: float = 0.15, seed: int = 13
+                   ) -> list[dict]:
+    """Round 7: unpooled sentences of training documents (not test, not a validation story) matching a device's
+    strong cues; reported speech naming states first, then other reported speech, then the rest, each shuffled."""
+    from training.examples import is_validation
+
+    rng = random.Random(77)
+    training_docs = {key for key, article in news.items() if document_split(*key) == "train"
+                     and not is_validation(article, val_fraction, seed)}
+    rows = [r for r in unpooled_sentences(news, done) if (r["corpus"], r["doc_id"]) in training_docs]
+    rng.shuffle(rows)
+    pool: dict = {}
+    for label, cue in STRONG_CUES.items():
+        matching = [i for i, r in enumerate(rows) if re.search(cue, r["text"], re.I)]
+        rank = {i: (not re.search(SPEECH, rows[i]["text"])) * 2 + (not re.search(INTERNATIONAL, rows[i]["text"]))
+                for i in matching}
+        take(pool, rows, sorted(matching, key=rank.get), f"cue7:{label}", n_per_label, per_doc=2)
+    return numbered(pool, "fl", rng)
+
+
 def write_jsonl(path: str | Path, rows: list[dict]) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
@@ -244,15 +280,19 @@ def main() -> None:
                         help="draw a goodwill-focused round against data/annotations/framing_devices.jsonl")
     parser.add_argument("--speech-round", action="store_true",
                         help="draw round 6 (reported speech) against data/annotations/framing_devices.jsonl")
+    parser.add_argument("--cue-round", action="store_true",
+                        help="draw round 7 (strong cue phrases, training documents only) against the annotations")
     parser.add_argument("--annotations", default="data/annotations/framing_devices.jsonl")
     parser.add_argument("--size", type=int, default=900)
     args = parser.parse_args()
     root = corpora_root(args.data)
-    if args.goodwill_round or args.speech_round:
+    if args.goodwill_round or args.speech_round or args.cue_round:
         from training.annotations import load_annotations
         news = load_news(root)
         done = load_annotations(Path(args.annotations), news)
-        if args.speech_round:
+        if args.cue_round:
+            pool = build_cue_pool(news, done)
+        elif args.speech_round:
             pool = build_speech_pool(news, done)
         elif args.goodwill_round >= 4:
             pool = build_model_pool(news, done, args.size, args.goodwill_round)
